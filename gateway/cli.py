@@ -1,0 +1,232 @@
+"""The ``gateway`` command: serve, migrate, seed and manage tokens."""
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+from aiohttp import web
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from resolvers import demo, tokens
+from resolvers.clock import system_clock
+from resolvers.errors import GatewayError
+from storage import migrate
+from storage.engine import Database, redact_url
+from storage.errors import StorageUnavailable
+
+T = TypeVar("T")
+
+database_option = click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    help="Database URL or SQLite file (default: GATEWAY_DATABASE_URL, else ./gateway.db).",
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(os.environ, **overrides)
+    except (ValueError, TypeError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    """Run async work against a migrated database; failures become one clear line."""
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            await migrate.upgrade(db)
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except StorageUnavailable as exc:
+        raise click.ClickException(
+            f"cannot reach the database {redact_url(settings.database_url)}: {exc}"
+        ) from None
+    except GatewayError as exc:
+        raise click.ClickException(exc.message or exc.code) from None
+    except OSError as exc:
+        raise click.ClickException(f"{redact_url(settings.database_url)}: {exc}") from None
+
+
+@click.group()
+@click.version_option(package_name="usage-gateway")
+def main() -> None:
+    """Usage Gateway: feature-flag usage data over GraphQL and vendor-compatible REST."""
+
+
+async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
+    bars: dict[str, Any] = {}
+    click.echo(f"Writing {days} days of demo data…", err=True)
+
+    def progress(step: str, n: int) -> None:
+        if step not in bars:
+            for bar in bars.values():
+                bar.render_finish()
+            bars.clear()
+            bars[step] = click.progressbar(
+                length=10**9,
+                label=f"  {step:<12}",
+                show_eta=False,
+                show_percent=False,
+                show_pos=True,
+                file=sys.stderr,
+            )
+        bars[step].update(n)
+
+    written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
+    for bar in bars.values():
+        bar.render_finish()
+    return written
+
+
+@main.command()
+@click.option("--host", help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8080).")
+@database_option
+@click.option(
+    "--demo",
+    "with_demo",
+    is_flag=True,
+    help="Fill an empty database with demo data and print an admin token.",
+)
+def serve(host: str | None, port: int | None, database_url: str | None, with_demo: bool) -> None:
+    """Run the gateway (creating and migrating the database on first start)."""
+    settings = _settings(host=host, port=port, database_url=database_url)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if with_demo:
+        _prepare_demo(settings)
+    click.echo(
+        f"Usage Gateway on http://{settings.host}:{settings.port} "
+        f"(database {redact_url(settings.database_url)})",
+        err=True,
+    )
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+def _prepare_demo(settings: Settings) -> None:
+    async def work(db: Database) -> str:
+        if await demo.is_empty(db):
+            await _seed_with_progress(db, 90)
+        else:
+            click.echo("Database already has data; demo data not added.", err=True)
+        _, secret = await tokens.create_token(db, kind="admin", name="demo", now=system_clock())
+        return secret
+
+    secret = _run(work, settings)
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(
+        f"\nAdmin token: {secret}\n\nTry:\n"
+        f"  curl -H 'Authorization: {secret}' "
+        f"{base}/api/admin/instance-admin/statistics\n"
+        f"  curl -H 'Authorization: {secret}' -H 'LD-API-Version: beta' "
+        f"'{base}/api/v2/usage/streams/server'\n"
+    )
+
+
+@main.command("migrate")
+@database_option
+def migrate_command(database_url: str | None) -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings(database_url=database_url)
+
+    async def work(db: Database) -> str | None:
+        return await migrate.current_revision(db)
+
+    revision = _run(work, settings)
+    click.echo(f"{redact_url(settings.database_url)} is at schema revision {revision}.")
+
+
+@main.command()
+@database_option
+@click.option(
+    "--days",
+    type=click.IntRange(1, 400),
+    default=90,
+    show_default=True,
+    help="Days of history to generate.",
+)
+def seed(database_url: str | None, days: int) -> None:
+    """Write demo data into any database."""
+    settings = _settings(database_url=database_url)
+
+    async def work(db: Database) -> dict[str, int]:
+        return await _seed_with_progress(db, days)
+
+    written = _run(work, settings)
+    click.echo(", ".join(f"{n} {step}" for step, n in written.items()))
+
+
+@main.group("tokens")
+def tokens_group() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@tokens_group.command("create")
+@click.option("--type", "kind", type=click.Choice(tokens.KINDS), required=True)
+@click.option("--name", default=None, help="A label to recognise the token by.")
+@click.option("--project", default=None, help="Scope an ingest token to a project.")
+@click.option("--environment", default=None, help="Scope an ingest token to an environment.")
+@database_option
+def tokens_create(
+    kind: str,
+    name: str | None,
+    project: str | None,
+    environment: str | None,
+    database_url: str | None,
+) -> None:
+    """Create a token and print its secret, and only the secret, on stdout."""
+    settings = _settings(database_url=database_url)
+
+    async def work(db: Database) -> str:
+        _, secret = await tokens.create_token(
+            db,
+            kind=kind,
+            name=name or f"{kind} token",
+            now=system_clock(),
+            project=project,
+            environment=environment,
+        )
+        return secret
+
+    click.echo(_run(work, settings))
+
+
+@tokens_group.command("list")
+@database_option
+def tokens_list(database_url: str | None) -> None:
+    """List tokens (never their secrets)."""
+    settings = _settings(database_url=database_url)
+    rows = _run(tokens.list_tokens, settings)
+    click.echo(f"{'ID':>4}  {'TYPE':<7} {'STATE':<8} {'SCOPE':<24} {'LAST USED':<20} NAME")
+    for t in rows:
+        state = "revoked" if t.revoked_at else "live"
+        scope = f"{t.project}/{t.environment}" if t.project else "-"
+        used = t.last_used_at.strftime("%Y-%m-%d %H:%M:%S") if t.last_used_at else "never"
+        click.echo(f"{t.id:>4}  {t.kind:<7} {state:<8} {scope:<24} {used:<20} {t.name}")
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@database_option
+def tokens_revoke(token_id: int, database_url: str | None) -> None:
+    """Revoke a token by its id (see `tokens list`)."""
+    settings = _settings(database_url=database_url)
+
+    async def work(db: Database) -> None:
+        await tokens.revoke_token(db, token_id=token_id, now=system_clock())
+
+    _run(work, settings)
+    click.echo(f"Token {token_id} revoked.", err=True)

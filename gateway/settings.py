@@ -1,0 +1,86 @@
+"""One frozen Settings object; only the CLI reads the environment (GATEWAY_*)."""
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ENV_PREFIX = "GATEWAY_"
+
+
+def _secret(default: str | None = None, doc: str = "") -> Any:
+    return field(default=default, repr=False, metadata={"doc": doc, "secret": True})
+
+
+def _setting(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the gateway can be told; defaults run it on an embedded SQLite file."""
+
+    database_url: str = _setting(
+        "sqlite+aiosqlite:///gateway.db",
+        "SQLAlchemy URL or SQLite path; `postgresql://…` uses asyncpg. Default: `gateway.db` "
+        "in the working directory.",
+    )
+    host: str = _setting("127.0.0.1", "Interface `gateway serve` binds to.")
+    port: int = _setting(8080, "Port `gateway serve` listens on.")
+    admin_token: str | None = _secret(
+        None, "If set, an admin token with this secret is ensured at start (automation, tests)."
+    )
+    max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest accepted request body (413 above).")
+    minute_retention_hours: int = _setting(
+        24, "How long minute buckets are kept; quarter-hour buckets are kept for ever."
+    )
+    log_level: str = _setting("INFO", "Python logging level name.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> "Settings":
+        """Return settings from GATEWAY_* variables, then explicit overrides (CLI flags)."""
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(env_name(f.name))
+            if raw is not None:
+                values[f.name] = _convert(f.name, raw, hints[f.name])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def documented(self) -> list[tuple[str, str, str]]:
+        """Return (variable, default, description) for every setting, for the README."""
+        rows = []
+        for f in dataclasses.fields(self):
+            default = "unset" if f.default is None else f"`{f.default}`"
+            rows.append((env_name(f.name), default, f.metadata.get("doc", "")))
+        return rows
+
+
+def env_name(field_name: str) -> str:
+    """Return the environment variable that sets a field."""
+    return ENV_PREFIX + field_name.upper()
+
+
+def _convert(name: str, raw: str, hint: Any) -> Any:
+    args = typing.get_args(hint)
+    if isinstance(hint, types.UnionType) and type(None) in args:
+        if raw == "":
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if hint is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{env_name(name)} must be true or false, not {raw!r}")
+    if hint in (int, float):
+        try:
+            return hint(raw)
+        except ValueError:
+            raise ValueError(f"{env_name(name)} must be a number, not {raw!r}") from None
+    if typing.get_origin(hint) is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw

@@ -1,0 +1,73 @@
+"""The gateway's one error vocabulary. Each door renders these in its own dialect."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field of one record of a batch."""
+
+    index: int | None
+    field: str
+    message: str
+
+
+class GatewayError(Exception):
+    """Root of every expected failure; ``message`` None means the door's default text."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.code)
+        self.message = message
+
+
+class InvalidRequest(GatewayError):
+    """A parameter or body is wrong; ``errors`` lists record-level problems, if any."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, *, errors: tuple[FieldError, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class Unauthorized(GatewayError):
+    """No credentials, or credentials nobody issued (or since revoked)."""
+
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    """Valid credentials that may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(GatewayError):
+    """A path value names something that does not exist."""
+
+    code = "not_found"
+
+
+class PayloadTooLarge(GatewayError):
+    """The request body is over the configured limit."""
+
+    code = "payload_too_large"
+
+
+class RateLimited(GatewayError):
+    """Too many requests; retry after ``retry_after_s`` (window ends at ``reset_ms``)."""
+
+    code = "rate_limited"
+
+    def __init__(self, *, retry_after_s: int, reset_ms: int) -> None:
+        super().__init__(None)
+        self.retry_after_s = retry_after_s
+        self.reset_ms = reset_ms
+
+
+class Unavailable(GatewayError):
+    """A dependency (the database) is down; the request may succeed later."""
+
+    code = "service_unavailable"

@@ -1,0 +1,199 @@
+"""Ingestion: validated records become pre-aggregated facts, stored all or nothing."""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from resolvers.clock import epoch_s
+from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
+from resolvers.statistics_time import taken_at
+from resolvers.tokens import Principal
+from storage import batches, statistics, usage
+from storage.engine import Database, Session
+from storage.errors import Conflict
+from storage.tables import BUCKET_WIDTHS, DAY
+
+
+def context_hash(kind: str, key: str) -> str:
+    """Return the digest stored in place of a context key (keys never reach storage)."""
+    return hashlib.sha256(f"{kind}\x00{key}".encode()).hexdigest()
+
+
+def bucket_start(seconds: int, width: int) -> int:
+    """Return the start (Unix s) of the bucket of ``width`` seconds holding ``seconds``."""
+    return seconds - seconds % width
+
+
+@dataclass
+class Facts:
+    """A batch combined by bucket and dimensions, ready to be written in one transaction."""
+
+    evaluations: dict[tuple[str, str, str, int, int, int, str, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    variations: dict[tuple[str, str, str, int], tuple[str | None, datetime, datetime]] = field(
+        default_factory=dict
+    )
+    events: dict[tuple[str, int, int], int] = field(default_factory=lambda: defaultdict(int))
+    streams: dict[tuple[str, int, int, str, str], int] = field(default_factory=dict)
+    meters: dict[tuple[str, int, str, str], float] = field(
+        default_factory=lambda: defaultdict(float)
+    )
+    contexts: set[usage.ContextSeen] = field(default_factory=set)
+    documents: dict[tuple[str, datetime], statistics.StatisticsRow] = field(default_factory=dict)
+
+    def add(self, record: Record, now: datetime) -> None:
+        match record:
+            case Evaluation():
+                self._evaluation(record)
+            case Context():
+                self.contexts.add(_context_seen(record))
+            case Stream():
+                self._stream(record)
+            case Event():
+                for width in BUCKET_WIDTHS:
+                    start = bucket_start(epoch_s(record.time), width)
+                    self.events[(record.event_type, width, start)] += record.count
+            case Meter():
+                day = bucket_start(epoch_s(record.time), DAY)
+                self.meters[(record.meter, day, record.project, record.environment)] += record.value
+            case Statistics():
+                row = _statistics_row(record, now)
+                self.documents[(row.instance_id, row.taken_at)] = row
+
+    def _evaluation(self, r: Evaluation) -> None:
+        seconds = epoch_s(r.time)
+        for width in BUCKET_WIDTHS:
+            key = (
+                r.project,
+                r.environment,
+                r.flag,
+                width,
+                bucket_start(seconds, width),
+                r.variation,
+                r.sdk,
+                r.sdk_version,
+            )
+            self.evaluations[key] += r.count
+        vkey = (r.project, r.environment, r.flag, r.variation)
+        value = json.dumps(r.value, separators=(",", ":")) if r.has_value else None
+        old = self.variations.get(vkey)
+        if old is None:
+            self.variations[vkey] = (value, r.time, r.time)
+        else:
+            newer = r.time >= old[2]
+            kept = value if value is not None and (newer or old[0] is None) else old[0]
+            self.variations[vkey] = (kept, min(old[1], r.time), max(old[2], r.time))
+
+    def _stream(self, r: Stream) -> None:
+        seconds = epoch_s(r.time)
+        for width in BUCKET_WIDTHS:
+            key = (r.source, width, bucket_start(seconds, width), r.sdk, r.sdk_version)
+            self.streams[key] = max(self.streams.get(key, 0), r.connections)
+
+    async def write(self, session: Session) -> None:
+        await usage.add_evaluation_counts(
+            session, rows=[usage.EvaluationCount(*k, count=n) for k, n in self.evaluations.items()]
+        )
+        await usage.note_variations(
+            session,
+            rows=[
+                usage.VariationSeen(*k, value_json=v, first_seen=first, last_seen=last)
+                for k, (v, first, last) in self.variations.items()
+            ],
+        )
+        await usage.add_event_counts(
+            session, rows=[usage.EventCount(*k, count=n) for k, n in self.events.items()]
+        )
+        await usage.observe_stream_peaks(
+            session, rows=[usage.StreamPeak(*k, connections=n) for k, n in self.streams.items()]
+        )
+        await usage.add_meter_increments(
+            session, rows=[usage.MeterIncrement(*k, value=v) for k, v in self.meters.items()]
+        )
+        await usage.note_contexts(session, rows=sorted(self.contexts, key=_context_order))
+        await statistics.save_statistics(session, rows=list(self.documents.values()))
+
+
+def _context_order(row: usage.ContextSeen) -> tuple[int, str]:
+    # A stable write order keeps concurrent batches from deadlocking on PostgreSQL.
+    return (row.day, row.context_hash)
+
+
+def _context_seen(r: Context) -> usage.ContextSeen:
+    return usage.ContextSeen(
+        day=bucket_start(epoch_s(r.time), DAY),
+        context_hash=context_hash(r.context_kind, r.context_key),
+        context_kind=r.context_kind,
+        anonymous=r.anonymous,
+        project=r.project,
+        environment=r.environment,
+        sdk=r.sdk,
+        sdk_type=r.sdk_type,
+        category=r.category,
+    )
+
+
+def _statistics_row(r: Statistics, now: datetime) -> statistics.StatisticsRow:
+    return statistics.StatisticsRow(
+        instance_id=r.document["instanceId"],
+        taken_at=taken_at(r.document, now),
+        document=json.dumps(r.document, separators=(",", ":")),
+        source="ingest",
+        received_at=now,
+    )
+
+
+def combine(records: Iterable[Record], *, now: datetime) -> Facts:
+    """Return the records combined by bucket and dimensions."""
+    facts = Facts()
+    for record in records:
+        facts.add(record, now)
+    return facts
+
+
+async def record_batch(
+    db: Database,
+    records: Sequence[Record],
+    *,
+    principal: Principal,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> int:
+    """Store a whole batch atomically and return how many records it acknowledged.
+
+    A batch whose idempotency key this token already used is not stored again; the
+    first acknowledgement's count is returned.
+    """
+    facts = combine(records, now=now)
+    try:
+        async with db.session() as session:
+            if idempotency_key is not None:
+                seen = await batches.batch_by_key(
+                    session, token_id=principal.token_id, key=idempotency_key
+                )
+                if seen is not None:
+                    return seen.accepted
+                await batches.insert_batch(
+                    session,
+                    token_id=principal.token_id,
+                    key=idempotency_key,
+                    accepted=len(records),
+                    at=now,
+                )
+            await facts.write(session)
+    except Conflict:
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same key won the race and committed first.
+        async with db.session() as session:
+            seen = await batches.batch_by_key(
+                session, token_id=principal.token_id, key=idempotency_key
+            )
+        if seen is None:
+            raise
+        return seen.accepted
+    return len(records)

@@ -1,0 +1,149 @@
+"""API tokens: issue, authenticate, authorize, revoke. Only digests are stored."""
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
+from storage import tokens as token_rows
+from storage.engine import Database
+from storage.tables import ApiToken
+
+KINDS = ("admin", "read", "ingest")
+# Writing last_used_at on every request would make each read a write; a minute is
+# precise enough for "is this token still in use?".
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a live token's identity and scope."""
+
+    token_id: int
+    name: str
+    kind: str
+    project: str | None = None
+    environment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as listed to an admin (never the secret)."""
+
+    id: int
+    name: str
+    kind: str
+    project: str | None
+    environment: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def hash_secret(secret: str) -> str:
+    """Return the stored digest of a token secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(kind: str) -> str:
+    """Return a fresh high-entropy secret; the prefix makes leaked tokens easy to spot."""
+    return f"ug_{kind}_{secrets.token_urlsafe(30)}"
+
+
+def _principal(row: ApiToken) -> Principal:
+    assert row.id is not None
+    return Principal(row.id, row.name, row.kind, row.project, row.environment)
+
+
+def _info(row: ApiToken) -> TokenInfo:
+    assert row.id is not None
+    return TokenInfo(
+        row.id,
+        row.name,
+        row.kind,
+        row.project,
+        row.environment,
+        row.created_at,
+        row.last_used_at,
+        row.revoked_at,
+    )
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidRequest(f"token type must be one of {', '.join(KINDS)}, not {kind!r}")
+
+
+async def create_token(
+    db: Database,
+    *,
+    kind: str,
+    name: str,
+    now: datetime,
+    project: str | None = None,
+    environment: str | None = None,
+) -> tuple[TokenInfo, str]:
+    """Issue a token; return its description and the secret, which is shown only now."""
+    _check_kind(kind)
+    if (project is None) != (environment is None):
+        raise InvalidRequest("a token scope needs both a project and an environment")
+    secret = new_secret(kind)
+    async with db.session() as session:
+        row = await token_rows.insert_token(
+            session,
+            name=name,
+            kind=kind,
+            secret_hash=hash_secret(secret),
+            created_at=now,
+            project=project,
+            environment=environment,
+        )
+        return _info(row), secret
+
+
+async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: datetime) -> None:
+    """Make sure a live token with this secret exists (for GATEWAY_ADMIN_TOKEN)."""
+    _check_kind(kind)
+    async with db.session() as session:
+        row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
+        if row is None:
+            await token_rows.insert_token(
+                session, name=name, kind=kind, secret_hash=hash_secret(secret), created_at=now
+            )
+
+
+async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Principal:
+    """Return the principal of a live token, or raise Unauthorized."""
+    if not secret:
+        raise Unauthorized("no API token was given")
+    async with db.session() as session:
+        row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("the API token is unknown or revoked")
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            assert row.id is not None
+            await token_rows.touch_token(session, token_id=row.id, at=now)
+        return _principal(row)
+
+
+def require(principal: Principal, *kinds: str) -> None:
+    """Raise Forbidden unless the principal's token is of one of ``kinds``."""
+    if principal.kind not in kinds:
+        raise Forbidden(
+            f"a {principal.kind} token cannot do this; it needs a {' or '.join(kinds)} token"
+        )
+
+
+async def list_tokens(db: Database) -> Sequence[TokenInfo]:
+    """Return every token, revoked ones included, oldest first."""
+    async with db.session() as session:
+        return [_info(row) for row in await token_rows.list_tokens(session)]
+
+
+async def revoke_token(db: Database, *, token_id: int, now: datetime) -> None:
+    """Revoke a live token, or raise NotFound."""
+    async with db.session() as session:
+        if not await token_rows.revoke_token(session, token_id=token_id, at=now):
+            raise NotFound(f"no live token has id {token_id}")

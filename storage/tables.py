@@ -1,0 +1,230 @@
+"""SQLModel tables: the whole persistent model of the gateway.
+
+Usage facts are pre-aggregated at write time into buckets keyed by their start in
+Unix seconds. Two widths are kept (see ``BUCKET_WIDTHS``): minute buckets for the
+recent past, and quarter-hour buckets for all history. Every IANA zone in use today
+has an offset that is a multiple of 15 minutes (Asia/Kathmandu is +05:45), so a
+quarter-hour bucket never straddles a local midnight and daily series can be cut at
+any zone's midnight exactly. Integer epochs keep bucket arithmetic portable between
+SQLite and PostgreSQL.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+MINUTE = 60
+QUARTER = 900
+BUCKET_WIDTHS = (MINUTE, QUARTER)
+DAY = 86_400
+
+
+class EvaluationBucket(SQLModel, table=True):
+    """Flag evaluations counted per bucket, flag, variation and SDK."""
+
+    __tablename__ = "evaluation_buckets"
+    __table_args__ = (
+        UniqueConstraint(
+            "project",
+            "environment",
+            "flag",
+            "width",
+            "start",
+            "variation",
+            "sdk",
+            "sdk_version",
+            name="uq_evaluation_buckets",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str
+    environment: str
+    flag: str
+    width: int
+    start: int = Field(sa_column=Column(BigInteger, nullable=False))
+    variation: int
+    sdk: str = ""
+    sdk_version: str = ""
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class FlagVariation(SQLModel, table=True):
+    """Every variation ever seen for a flag, with its latest known value as JSON text."""
+
+    __tablename__ = "flag_variations"
+    __table_args__ = (
+        UniqueConstraint("project", "environment", "flag", "variation", name="uq_flag_variations"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str
+    environment: str
+    flag: str
+    variation: int
+    value_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    first_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class EventBucket(SQLModel, table=True):
+    """Analytics events counted per bucket and event type (received / published)."""
+
+    __tablename__ = "event_buckets"
+    __table_args__ = (UniqueConstraint("event_type", "width", "start", name="uq_event_buckets"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_type: str
+    width: int
+    start: int = Field(sa_column=Column(BigInteger, nullable=False))
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class StreamBucket(SQLModel, table=True):
+    """Peak concurrent streaming connections per bucket, source, SDK and version (a gauge)."""
+
+    __tablename__ = "stream_buckets"
+    __table_args__ = (
+        UniqueConstraint(
+            "source", "width", "start", "sdk", "sdk_version", name="uq_stream_buckets"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    width: int
+    start: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sdk: str
+    sdk_version: str
+    connections: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class MeterDay(SQLModel, table=True):
+    """Daily (UTC) increments of a billing meter; project and environment '' mean unscoped."""
+
+    __tablename__ = "meter_days"
+    __table_args__ = (
+        UniqueConstraint("meter", "day", "project", "environment", name="uq_meter_days"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meter: str
+    day: int = Field(sa_column=Column(BigInteger, nullable=False))
+    project: str = ""
+    environment: str = ""
+    value: float
+
+
+class ContextDay(SQLModel, table=True):
+    """One row per context seen on a UTC day with a given set of MAU dimensions.
+
+    Only a SHA-256 digest of the context kind and key is stored, never the key itself.
+    Distinct counts over any window of days are then exact.
+    """
+
+    __tablename__ = "context_days"
+    __table_args__ = (
+        UniqueConstraint(
+            "day",
+            "context_hash",
+            "project",
+            "environment",
+            "sdk",
+            "sdk_type",
+            "category",
+            "context_kind",
+            "anonymous",
+            name="uq_context_days",
+        ),
+        Index("ix_context_days_day_hash", "day", "context_hash"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: int = Field(sa_column=Column(BigInteger, nullable=False))
+    context_hash: str = Field(max_length=64)
+    context_kind: str
+    anonymous: bool
+    project: str
+    environment: str
+    sdk: str
+    sdk_type: str
+    category: str
+
+
+class InstanceStatistics(SQLModel, table=True):
+    """One Unleash instance-statistics document per instance and collection time."""
+
+    __tablename__ = "instance_statistics"
+    __table_args__ = (UniqueConstraint("instance_id", "taken_at", name="uq_instance_statistics"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(index=True)
+    taken_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    source: str
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class UpstreamStatus(SQLModel, table=True):
+    """What the statistics collector last saw from each upstream Unleash server."""
+
+    __tablename__ = "upstream_status"
+
+    name: str = Field(primary_key=True)
+    url: str
+    last_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_error_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    consecutive_failures: int = 0
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str
+    secret_hash: str = Field(max_length=64, unique=True)
+    project: str | None = None
+    environment: str | None = None
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class IngestBatch(SQLModel, table=True):
+    """An acknowledged batch, remembered by its idempotency key so a retry counts once."""
+
+    __tablename__ = "ingest_batches"
+    __table_args__ = (UniqueConstraint("token_id", "idempotency_key", name="uq_ingest_batches"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_tokens.id")
+    idempotency_key: str = Field(max_length=200)
+    accepted: int
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ClientApplication(SQLModel, table=True):
+    """An SDK instance that registered itself (Unleash client API or LaunchDarkly diagnostics)."""
+
+    __tablename__ = "client_applications"
+    __table_args__ = (
+        UniqueConstraint("app_name", "instance_id", "environment", name="uq_client_applications"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    app_name: str
+    instance_id: str
+    environment: str
+    sdk: str
+    sdk_version: str
+    interval_ms: int | None = None
+    first_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,59 @@
+"""INSERT ... ON CONFLICT for both backends: how pre-aggregated buckets absorb new facts."""
+
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import SQLModel
+
+from storage.engine import Session
+
+
+class Merge(Enum):
+    """How a conflicting row's column combines with the incoming value."""
+
+    ADD = "add"  # counters
+    PEAK = "peak"  # gauges: keep the larger
+    EARLIEST = "earliest"
+    LATEST = "latest"
+    FILL = "fill"  # take the incoming value unless it is NULL
+
+
+def _merged(merge: Merge, old: Any, new: Any) -> ColumnElement[Any]:
+    if merge is Merge.ADD:
+        return old + new  # type: ignore[no-any-return]
+    if merge in (Merge.PEAK, Merge.LATEST):
+        return case((new > old, new), else_=old)
+    if merge is Merge.EARLIEST:
+        return case((new < old, new), else_=old)
+    return func.coalesce(new, old)
+
+
+async def upsert(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+    merge: Mapping[str, Merge],
+) -> None:
+    """Insert rows; where one with the same keys exists, combine columns as ``merge`` says.
+
+    Rows must be unique by ``keys`` within one call (PostgreSQL refuses to touch one
+    row twice in a statement), which callers ensure by combining first.
+    """
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    excluded = stmt.excluded
+    updates = {col: _merged(how, table.c[col], excluded[col]) for col, how in merge.items()}
+    if updates:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    await session.execute(stmt, list(rows))

@@ -1,0 +1,186 @@
+"""Writes of pre-aggregated usage facts, and pruning of short-lived minute buckets."""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from storage.engine import Session
+from storage.tables import (
+    MINUTE,
+    ContextDay,
+    EvaluationBucket,
+    EventBucket,
+    FlagVariation,
+    InstanceStatistics,
+    MeterDay,
+    StreamBucket,
+)
+from storage.upsert import Merge, upsert
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationCount:
+    project: str
+    environment: str
+    flag: str
+    width: int
+    start: int
+    variation: int
+    sdk: str
+    sdk_version: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariationSeen:
+    project: str
+    environment: str
+    flag: str
+    variation: int
+    value_json: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventCount:
+    event_type: str
+    width: int
+    start: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPeak:
+    source: str
+    width: int
+    start: int
+    sdk: str
+    sdk_version: str
+    connections: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeterIncrement:
+    meter: str
+    day: int
+    project: str
+    environment: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSeen:
+    day: int
+    context_hash: str
+    context_kind: str
+    anonymous: bool
+    project: str
+    environment: str
+    sdk: str
+    sdk_type: str
+    category: str
+
+
+_EVALUATION_KEYS = (
+    "project",
+    "environment",
+    "flag",
+    "width",
+    "start",
+    "variation",
+    "sdk",
+    "sdk_version",
+)
+_VARIATION_KEYS = ("project", "environment", "flag", "variation")
+_STREAM_KEYS = ("source", "width", "start", "sdk", "sdk_version")
+_CONTEXT_KEYS = (
+    "day",
+    "context_hash",
+    "project",
+    "environment",
+    "sdk",
+    "sdk_type",
+    "category",
+    "context_kind",
+    "anonymous",
+)
+
+
+async def add_evaluation_counts(session: Session, *, rows: Sequence[EvaluationCount]) -> None:
+    """Add evaluation counts into their buckets."""
+    await upsert(
+        session,
+        EvaluationBucket,
+        [asdict(r) for r in rows],
+        keys=_EVALUATION_KEYS,
+        merge={"count": Merge.ADD},
+    )
+
+
+async def note_variations(session: Session, *, rows: Sequence[VariationSeen]) -> None:
+    """Remember variations seen, keeping the newest known value of each."""
+    merge = {"value_json": Merge.FILL, "first_seen": Merge.EARLIEST, "last_seen": Merge.LATEST}
+    await upsert(
+        session, FlagVariation, [asdict(r) for r in rows], keys=_VARIATION_KEYS, merge=merge
+    )
+
+
+async def add_event_counts(session: Session, *, rows: Sequence[EventCount]) -> None:
+    """Add event counts into their buckets."""
+    await upsert(
+        session,
+        EventBucket,
+        [asdict(r) for r in rows],
+        keys=("event_type", "width", "start"),
+        merge={"count": Merge.ADD},
+    )
+
+
+async def observe_stream_peaks(session: Session, *, rows: Sequence[StreamPeak]) -> None:
+    """Raise each bucket's connection peak to the observed value where it is higher."""
+    await upsert(
+        session,
+        StreamBucket,
+        [asdict(r) for r in rows],
+        keys=_STREAM_KEYS,
+        merge={"connections": Merge.PEAK},
+    )
+
+
+async def add_meter_increments(session: Session, *, rows: Sequence[MeterIncrement]) -> None:
+    """Add meter increments into their UTC days."""
+    await upsert(
+        session,
+        MeterDay,
+        [asdict(r) for r in rows],
+        keys=("meter", "day", "project", "environment"),
+        merge={"value": Merge.ADD},
+    )
+
+
+async def note_contexts(session: Session, *, rows: Sequence[ContextSeen]) -> None:
+    """Record that contexts were active on days; seeing one again changes nothing."""
+    await upsert(session, ContextDay, [asdict(r) for r in rows], keys=_CONTEXT_KEYS, merge={})
+
+
+async def prune_minute_buckets(session: Session, *, before: int) -> int:
+    """Delete minute buckets that start before ``before`` (Unix s); return rows deleted."""
+    deleted = 0
+    for model in (EvaluationBucket, EventBucket, StreamBucket):
+        result = await session.execute(
+            delete(model).where(model.width == MINUTE, model.start < before)  # type: ignore[arg-type]
+        )
+        deleted += result.rowcount  # type: ignore[attr-defined]
+    return deleted
+
+
+async def is_empty(session: Session) -> bool:
+    """Return whether no usage facts and no statistics documents are stored."""
+    for model in (EvaluationBucket, ContextDay, StreamBucket, InstanceStatistics):
+        result = await session.execute(select(model.id).limit(1))  # type: ignore[call-overload]
+        if result.first() is not None:
+            return False
+    return True
