@@ -1,0 +1,26 @@
+"""What every resolver gets: who is calling, the database, the clock and the limits."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from resolvers.clock import Clock
+from resolvers.tokens import Principal
+from schema.limits import Limits
+from storage.engine import Database
+
+
+@dataclass
+class Context:
+    """The per-operation (or per-WebSocket) context; ``principal`` None means not yet known."""
+
+    db: Database
+    clock: Clock
+    limits: Limits
+    principal: Principal | None = None
+    # graphql-transport-ws puts the connection_init payload here (it may carry the token).
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+
+Info = StrawberryInfo[Context, None]
