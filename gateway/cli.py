@@ -68,6 +68,8 @@ def main() -> None:
 async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
     click.echo(f"Writing {days} days of demo data…", err=True)
     rows: dict[str, int] = {}
+    # A bar for people at a terminal; one line per finished step for logs and pipes.
+    interactive = sys.stderr.isatty()
     with click.progressbar(
         length=len(demo.STEPS),
         label="  demo data",
@@ -76,14 +78,19 @@ async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
         show_percent=False,
     ) as bar:
 
+        def finish(step: str) -> None:
+            bar.update(1)
+            if not interactive:
+                click.echo(f"  {step}: {rows[step]} rows", err=True)
+
         def progress(step: str, n: int) -> None:
             if step not in rows and rows:
-                bar.update(1)
+                finish(list(rows)[-1])
             rows[step] = rows.get(step, 0) + n
             bar.update(0, step)
 
         written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
-        bar.update(1)
+        finish(list(rows)[-1])
     return written
 
 
