@@ -125,6 +125,5 @@ def _wants_page(request: web.Request) -> bool:
 
 
 def add_routes(app: web.Application) -> None:
-    """Serve GraphQL (HTTP and WebSocket) at /graphql, plus the GraphiQL page's assets."""
+    """Serve GraphQL (HTTP and WebSocket) at /graphql; graphiql.add_routes serves its assets."""
     app.router.add_route("*", "/graphql", GatewayGraphQLView(limits_of(app[SETTINGS])))
-    graphiql.add_routes(app)

@@ -43,6 +43,7 @@ async def ingest(
     caller = require(info, *WRITERS)
     now = info.context.clock()
     try:
+        ingestion.check_idempotency_key(idempotency_key)
         parsed = records.parse_records(list(records_), now=now)
         accepted = await ingestion.record_batch(
             info.context.db, parsed, principal=caller, now=now, idempotency_key=idempotency_key

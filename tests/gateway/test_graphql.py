@@ -200,3 +200,12 @@ async def test_queries_over_get_need_a_token_too(client: TestClient[Any, Any]) -
         "/graphql", params={"query": "{ viewer { kind } }"}, headers={"Authorization": ADMIN}
     )
     assert await response.json() == {"data": {"viewer": {"kind": "ADMIN"}}}
+
+
+async def test_an_over_long_idempotency_key_is_invalid_input(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    _, body = await gql(client, INGEST, {"records": [evaluation()], "key": "k" * 201})
+    assert body["data"]["ingest"]["__typename"] == "InvalidInput"
+    assert "Idempotency-Key" in body["data"]["ingest"]["message"]
+    assert await count_rows(db, EvaluationBucket) == 0
