@@ -190,8 +190,8 @@ def tokens_create(
     """Create a token and print its secret, and only the secret, on stdout."""
     settings = _settings(database_url=database_url)
 
-    async def work(db: Database) -> str:
-        _, secret = await tokens.create_token(
+    async def work(db: Database) -> tuple[str, str | None]:
+        info, secret = await tokens.create_token(
             db,
             kind=kind,
             name=name or f"{kind} token",
@@ -199,9 +199,13 @@ def tokens_create(
             project=project,
             environment=environment,
         )
-        return secret
+        return secret, info.client_id
 
-    click.echo(_run(work, settings))
+    secret, client_id = _run(work, settings)
+    if client_id:
+        # Public, for browser SDKs; stderr keeps stdout the secret alone.
+        click.echo(f"Client-side ID: {client_id}", err=True)
+    click.echo(secret)
 
 
 @tokens_group.command("list")
@@ -210,12 +214,18 @@ def tokens_list(database_url: str | None) -> None:
     """List tokens (never their secrets)."""
     settings = _settings(database_url=database_url)
     rows = _run(tokens.list_tokens, settings)
-    click.echo(f"{'ID':>4}  {'TYPE':<7} {'STATE':<8} {'SCOPE':<24} {'LAST USED':<20} NAME")
+    click.echo(
+        f"{'ID':>4}  {'TYPE':<7} {'STATE':<8} {'SCOPE':<24} {'LAST USED':<20} "
+        f"{'CLIENT-SIDE ID':<28} NAME"
+    )
     for t in rows:
         state = "revoked" if t.revoked_at else "live"
         scope = f"{t.project}/{t.environment}" if t.project else "-"
         used = t.last_used_at.strftime("%Y-%m-%d %H:%M:%S") if t.last_used_at else "never"
-        click.echo(f"{t.id:>4}  {t.kind:<7} {state:<8} {scope:<24} {used:<20} {t.name}")
+        client_id = t.client_id or "-"
+        click.echo(
+            f"{t.id:>4}  {t.kind:<7} {state:<8} {scope:<24} {used:<20} {client_id:<28} {t.name}"
+        )
 
 
 @tokens_group.command("revoke")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from storage import tokens as token_rows
-from storage.engine import Database
+from storage.engine import Database, Session
 from storage.tables import ApiToken
 
 KINDS = ("admin", "read", "ingest")
@@ -29,6 +29,14 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Where an SDK's data belongs: the project and environment of its ingest token."""
+
+    project: str
+    environment: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenInfo:
     """A token as listed to an admin (never the secret)."""
 
@@ -40,6 +48,7 @@ class TokenInfo:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    client_id: str | None = None
 
 
 def hash_secret(secret: str) -> str:
@@ -50,6 +59,11 @@ def hash_secret(secret: str) -> str:
 def new_secret(kind: str) -> str:
     """Return a fresh high-entropy secret; the prefix makes leaked tokens easy to spot."""
     return f"ug_{kind}_{secrets.token_urlsafe(30)}"
+
+
+def new_client_id() -> str:
+    """Return a fresh public client-side ID (not a secret: browsers put it in URLs)."""
+    return f"ugc_{secrets.token_hex(12)}"
 
 
 def _principal(row: ApiToken) -> Principal:
@@ -68,6 +82,7 @@ def _info(row: ApiToken) -> TokenInfo:
         row.created_at,
         row.last_used_at,
         row.revoked_at,
+        row.client_id,
     )
 
 
@@ -90,6 +105,8 @@ async def create_token(
     if (project is None) != (environment is None):
         raise InvalidRequest("a token scope needs both a project and an environment")
     secret = new_secret(kind)
+    # Only a scoped ingest token stands for one environment, as an SDK key does.
+    client_id = new_client_id() if kind == "ingest" and project is not None else None
     async with db.session() as session:
         row = await token_rows.insert_token(
             session,
@@ -99,6 +116,7 @@ async def create_token(
             created_at=now,
             project=project,
             environment=environment,
+            client_id=client_id,
         )
         return _info(row), secret
 
@@ -120,12 +138,33 @@ async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Pr
         raise Unauthorized("no API token was given")
     async with db.session() as session:
         row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
-        if row is None or row.revoked_at is not None:
-            raise Unauthorized("the API token is unknown or revoked")
-        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
-            assert row.id is not None
-            await token_rows.touch_token(session, token_id=row.id, at=now)
-        return _principal(row)
+        return await _live(session, row, now, "the API token is unknown or revoked")
+
+
+async def authenticate_client_id(db: Database, client_id: str, *, now: datetime) -> Principal:
+    """Return the principal of the live token with this public client-side ID."""
+    async with db.session() as session:
+        row = await token_rows.token_by_client_id(session, client_id=client_id)
+        return await _live(session, row, now, "the client-side ID is unknown or revoked")
+
+
+async def _live(session: Session, row: ApiToken | None, now: datetime, why: str) -> Principal:
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized(why)
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+        assert row.id is not None
+        await token_rows.touch_token(session, token_id=row.id, at=now)
+    return _principal(row)
+
+
+def sdk_scope(principal: Principal) -> Scope:
+    """Return the scope of an SDK's key, or raise Forbidden unless it is a scoped ingest token."""
+    if principal.kind != "ingest" or principal.project is None or principal.environment is None:
+        raise Forbidden(
+            "SDKs need an ingest token scoped to a project and environment "
+            "(gateway tokens create --type ingest --project P --environment E)"
+        )
+    return Scope(principal.project, principal.environment)
 
 
 def require(principal: Principal, *kinds: str) -> None:
