@@ -99,8 +99,10 @@ def launchdarkly_sdk(
     agent = ld_user_agent if ld_user_agent and ld_user_agent.strip() else user_agent
     if agent and agent.strip():
         # "PythonClient/9.18.2 extra/1" : the first product token is the SDK.
+        # LaunchDarkly SDK tokens end in "Client" (GoClient); a browser's or curl's do not.
         product = split_product(agent.split()[0])
-        if product.version or product.name.lower() in LAUNCHDARKLY_NAMES:
+        token = product.name.lower()
+        if token in LAUNCHDARKLY_NAMES or token.endswith("client"):
             return Sdk(launchdarkly_name(product.name), product.version)
     if body_name:
         return Sdk(launchdarkly_name(body_name), _clean(body_version or ""))
