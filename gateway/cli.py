@@ -179,16 +179,35 @@ def tokens_group() -> None:
 @click.option("--name", default=None, help="A label to recognise the token by.")
 @click.option("--project", default=None, help="Scope an ingest token to a project.")
 @click.option("--environment", default=None, help="Scope an ingest token to an environment.")
+@click.option(
+    "--secret-env",
+    metavar="VAR",
+    default=None,
+    help="Adopt the secret in environment variable VAR (e.g. an existing SDK key).",
+)
+@click.option(
+    "--client-id",
+    default=None,
+    help="Adopt this client-side ID (scoped ingest tokens; default: a new one).",
+)
 @database_option
 def tokens_create(
     kind: str,
     name: str | None,
     project: str | None,
     environment: str | None,
+    secret_env: str | None,
+    client_id: str | None,
     database_url: str | None,
 ) -> None:
     """Create a token and print its secret, and only the secret, on stdout."""
     settings = _settings(database_url=database_url)
+    adopted = None
+    if secret_env is not None:
+        # From the environment, not argv: command lines show up in process lists.
+        adopted = os.environ.get(secret_env)
+        if not adopted:
+            raise click.ClickException(f"environment variable {secret_env} is not set")
 
     async def work(db: Database) -> tuple[str, str | None]:
         info, secret = await tokens.create_token(
@@ -198,6 +217,8 @@ def tokens_create(
             now=system_clock(),
             project=project,
             environment=environment,
+            secret=adopted,
+            client_id=client_id,
         )
         return secret, info.client_id
 

@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from storage import tokens as token_rows
 from storage.engine import Database, Session
+from storage.errors import Conflict
 from storage.tables import ApiToken
 
 KINDS = ("admin", "read", "ingest")
 # Writing last_used_at on every request would make each read a write; a minute is
 # precise enough for "is this token still in use?".
 _TOUCH_EVERY = timedelta(minutes=1)
+MIN_SECRET = 16
+MAX_CLIENT_ID = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,26 +102,43 @@ async def create_token(
     now: datetime,
     project: str | None = None,
     environment: str | None = None,
+    secret: str | None = None,
+    client_id: str | None = None,
 ) -> tuple[TokenInfo, str]:
-    """Issue a token; return its description and the secret, which is shown only now."""
+    """Issue a token; return its description and the secret, which is shown only now.
+
+    ``secret`` and ``client_id`` adopt existing credentials (a LaunchDarkly SDK key and
+    client-side ID) so that SDKs keep their keys and only send events here.
+    """
     _check_kind(kind)
     if (project is None) != (environment is None):
         raise InvalidRequest("a token scope needs both a project and an environment")
-    secret = new_secret(kind)
+    scoped_ingest = kind == "ingest" and project is not None
+    if client_id is not None and not scoped_ingest:
+        raise InvalidRequest("only an ingest token with a project and environment has a client ID")
+    if secret is not None and len(secret.strip()) < MIN_SECRET:
+        raise InvalidRequest(f"a token secret needs at least {MIN_SECRET} characters")
+    if client_id is not None and not 0 < len(client_id) <= MAX_CLIENT_ID:
+        raise InvalidRequest(f"a client ID needs 1 to {MAX_CLIENT_ID} characters")
+    secret = secret.strip() if secret is not None else new_secret(kind)
     # Only a scoped ingest token stands for one environment, as an SDK key does.
-    client_id = new_client_id() if kind == "ingest" and project is not None else None
-    async with db.session() as session:
-        row = await token_rows.insert_token(
-            session,
-            name=name,
-            kind=kind,
-            secret_hash=hash_secret(secret),
-            created_at=now,
-            project=project,
-            environment=environment,
-            client_id=client_id,
-        )
-        return _info(row), secret
+    if scoped_ingest and client_id is None:
+        client_id = new_client_id()
+    try:
+        async with db.session() as session:
+            row = await token_rows.insert_token(
+                session,
+                name=name,
+                kind=kind,
+                secret_hash=hash_secret(secret),
+                created_at=now,
+                project=project,
+                environment=environment,
+                client_id=client_id,
+            )
+    except Conflict:
+        raise InvalidRequest("a token with this secret or client ID already exists") from None
+    return _info(row), secret
 
 
 async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: datetime) -> None:

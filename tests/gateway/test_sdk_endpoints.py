@@ -1,5 +1,6 @@
 """The SDK endpoints over HTTP: auth, channels, retries, CORS, and malformed payloads."""
 
+import gzip
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -379,3 +380,17 @@ async def test_malformed_payloads_get_a_clear_400_and_store_nothing(
         assert error["code"] == "invalid_request"
     assert len(error["message"]) > 20
     assert await rows_stored(db) == 0
+
+
+async def test_gzip_compressed_payloads_are_accepted(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    _, secret = await new_token(client)
+    body = gzip.compress(json.dumps([GOOD_SUMMARY]).encode())
+    headers = {
+        "Authorization": secret,
+        "Content-Encoding": "gzip",
+        "User-Agent": "PythonClient/9.18.2",
+    }
+    assert await post_json(client, "/bulk", body, headers) == (202, "")
+    assert await evaluation_counts(db) == {("web", "production", "f", 0, "Python", "9.18.2"): 1}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from resolvers import tokens
-from resolvers.errors import Forbidden, Unauthorized
+from resolvers.errors import Forbidden, InvalidRequest, Unauthorized
 from storage.engine import Database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -44,3 +44,27 @@ def test_sdk_scope_refuses_other_tokens() -> None:
     ):
         with pytest.raises(Forbidden, match="scoped to a project and environment"):
             tokens.sdk_scope(principal)
+
+
+async def test_existing_sdk_keys_and_client_side_ids_can_be_adopted(db: Database) -> None:
+    sdk_key = "sdk-0c7f2a1e-5b7d-4a86-9d1e-2f3c4b5a6d7e"
+    info, secret = await tokens.create_token(
+        db,
+        kind="ingest",
+        name="ld",
+        now=NOW,
+        project="web",
+        environment="prod",
+        secret=sdk_key,
+        client_id="5f1e2d3c4b5a69788796a5b4",
+    )
+    assert (secret, info.client_id) == (sdk_key, "5f1e2d3c4b5a69788796a5b4")
+    assert (await tokens.authenticate(db, sdk_key, now=NOW)).token_id == info.id
+    with pytest.raises(InvalidRequest, match="already exists"):
+        await tokens.create_token(
+            db, kind="ingest", name="again", now=NOW, project="web", environment="x", secret=sdk_key
+        )
+    with pytest.raises(InvalidRequest, match="client ID"):
+        await tokens.create_token(db, kind="admin", name="a", now=NOW, client_id="c")
+    with pytest.raises(InvalidRequest, match="at least 16"):
+        await tokens.create_token(db, kind="read", name="r", now=NOW, secret="short")
