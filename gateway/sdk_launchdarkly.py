@@ -13,8 +13,8 @@ from aiohttp import web
 from gateway.auth import secret_of
 from gateway.body import read_text
 from gateway.keys import CLOCK, DATABASE
-from resolvers import ld_events, tokens
-from resolvers.ld_events import BROWSER, MOBILE, SERVER, Channel
+from resolvers import ld_diagnostics, ld_events, tokens
+from resolvers.ld_channels import BROWSER, MOBILE, SERVER, Channel
 from resolvers.tokens import Principal
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -70,7 +70,7 @@ def _diagnostic(channel: Channel) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         principal = await _principal(request, channel)
         body = await read_text(request)
-        await ld_events.record_diagnostic(
+        await ld_diagnostics.record_diagnostic(
             request.app[DATABASE],
             body,
             principal=principal,

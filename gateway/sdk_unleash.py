@@ -14,8 +14,8 @@ from aiohttp import web
 from gateway.auth import authorize
 from gateway.body import read_text
 from gateway.keys import CLOCK, DATABASE, SETTINGS
-from resolvers import tokens, unleash_client
-from resolvers.unleash_client import FeatureSet
+from resolvers import tokens, unleash_client, unleash_features
+from resolvers.unleash_features import FeatureSet
 
 FEATURES = web.AppKey("unleash_features", FeatureSet)
 SDK_HEADER = "unleash-sdk"
@@ -59,7 +59,7 @@ async def features(request: web.Request) -> web.Response:
 
 
 async def _load_features(app: web.Application) -> AsyncIterator[None]:
-    app[FEATURES] = unleash_client.read_features(app[SETTINGS].unleash_features_file)
+    app[FEATURES] = unleash_features.read_features(app[SETTINGS].unleash_features_file)
     yield
 
 

@@ -16,16 +16,15 @@ A bucket lands at its ``stop`` time (clamped to now).
 """
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from resolvers import applications, ingestion
 from resolvers.clock import from_epoch_ms
 from resolvers.errors import FieldError, InvalidRequest
+from resolvers.payloads import Bad, decode
 from resolvers.records import Evaluation, Record
 from resolvers.sdks import UNKNOWN, Sdk, unleash_sdk
 from resolvers.tokens import Principal, sdk_scope
@@ -44,28 +43,8 @@ def variant_variation(name: str) -> int:
     return 2 + int.from_bytes(digest[:4], "big") % 2**30
 
 
-class _Bad(Exception):
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where} {message}")
-        self.where = where
-        self.message = message
-
-
-def _invalid(bad: _Bad, what: str) -> InvalidRequest:
+def _invalid(bad: Bad, what: str) -> InvalidRequest:
     return InvalidRequest(f"{what}: {bad}", errors=(FieldError(None, bad.where, bad.message),))
-
-
-def decode(body: str) -> dict[str, Any]:
-    """Return the JSON object of a body, or raise InvalidRequest."""
-    try:
-        payload = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise InvalidRequest(
-            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    if not isinstance(payload, dict):
-        raise InvalidRequest("body must be a JSON object")
-    return payload
 
 
 def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
@@ -73,9 +52,9 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str | 
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _Bad(name, "is required and must be a non-empty string")
+        raise Bad(name, "is required and must be a non-empty string")
     if len(value) > MAX_NAME:
-        raise _Bad(name, f"must be at most {MAX_NAME} characters")
+        raise Bad(name, f"must be at most {MAX_NAME} characters")
     return value
 
 
@@ -83,7 +62,7 @@ def _count(value: Any, where: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Bad(where, "must be an integer of at least 0")
+        raise Bad(where, "must be an integer of at least 0")
     return value
 
 
@@ -92,15 +71,15 @@ def _moment(value: Any, where: str) -> datetime:
         try:
             return from_epoch_ms(value)
         except (OverflowError, OSError, ValueError):
-            raise _Bad(where, "is out of range") from None
+            raise Bad(where, "is out of range") from None
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise _Bad(where, f"is not an ISO-8601 date-time: {value!r}") from None
+            raise Bad(where, f"is not an ISO-8601 date-time: {value!r}") from None
         if moment.tzinfo is not None:
             return moment
-    raise _Bad(where, "must be an ISO-8601 date-time with an offset, or Unix milliseconds")
+    raise Bad(where, "must be an ISO-8601 date-time with an offset, or Unix milliseconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +98,14 @@ def parse_registration(payload: Mapping[str, Any], *, sdk_header: str | None) ->
         announced = _text(payload, "sdkVersion", required=False) or sdk_header
         interval = payload.get("interval")
         if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
-            raise _Bad("interval", "is required and must be a number of at least 0")
+            raise Bad("interval", "is required and must be a number of at least 0")
         if "started" not in payload:
-            raise _Bad("started", "is required")
+            raise Bad("started", "is required")
         _moment(payload["started"], "started")
         strategies = payload.get("strategies")
         if not isinstance(strategies, list) or not all(isinstance(s, str) for s in strategies):
-            raise _Bad("strategies", "is required and must be an array of strings")
-    except _Bad as bad:
+            raise Bad("strategies", "is required and must be an array of strings")
+    except Bad as bad:
         raise _invalid(bad, "invalid registration") from None
     assert app_name is not None
     return Registration(app_name, instance_id, unleash_sdk(announced), int(interval))
@@ -142,7 +121,7 @@ async def register(
 ) -> None:
     """Remember a registering SDK instance in the token's environment."""
     scope = sdk_scope(principal)
-    registration = parse_registration(decode(body), sdk_header=sdk_header)
+    registration = parse_registration(decode(body, expect=dict), sdk_header=sdk_header)
     await applications.note_instance(
         db,
         app_name=registration.app_name,
@@ -157,12 +136,12 @@ async def register(
 def _toggle_records(name: str, raw: Any, base: Evaluation) -> list[Record]:
     where = f"bucket.toggles.{name}"
     if not isinstance(raw, dict):
-        raise _Bad(where, "must be an object with yes, no and variants")
+        raise Bad(where, "must be an object with yes, no and variants")
     yes = _count(raw.get("yes"), f"{where}.yes")
     no = _count(raw.get("no"), f"{where}.no")
     variants = raw.get("variants") or {}
     if not isinstance(variants, dict):
-        raise _Bad(f"{where}.variants", "must be an object of counts")
+        raise Bad(f"{where}.variants", "must be an object of counts")
     named = {
         variant: _count(n, f"{where}.variants.{variant}")
         for variant, n in variants.items()
@@ -207,20 +186,20 @@ def parse_metrics(payload: Mapping[str, Any], *, now: datetime) -> Metrics:
         announced = _text(payload, "sdkVersion", required=False)
         bucket = payload.get("bucket")
         if not isinstance(bucket, dict):
-            raise _Bad("bucket", "is required and must be an object")
+            raise Bad("bucket", "is required and must be an object")
         start = _moment(bucket.get("start"), "bucket.start")
         stop = start if bucket.get("stop") is None else _moment(bucket["stop"], "bucket.stop")
         if stop < start:
-            raise _Bad("bucket.stop", "is before bucket.start")
+            raise Bad("bucket.stop", "is before bucket.start")
         toggles = bucket.get("toggles")
         if not isinstance(toggles, dict):
-            raise _Bad("bucket.toggles", "is required and must be an object")
+            raise Bad("bucket.toggles", "is required and must be an object")
         for name in toggles:
             if not name or len(name) > MAX_NAME:
-                raise _Bad(
+                raise Bad(
                     "bucket.toggles", f"has a toggle name that is empty or too long: {name!r}"
                 )
-    except _Bad as bad:
+    except Bad as bad:
         raise _invalid(bad, "invalid metrics") from None
     assert app_name is not None
     return Metrics(app_name, instance_id, announced, min(stop, now), toggles)
@@ -246,7 +225,7 @@ def evaluation_records(
     try:
         for name, raw in metrics.toggles.items():
             records.extend(_toggle_records(name, raw, base))
-    except _Bad as bad:
+    except Bad as bad:
         raise _invalid(bad, "invalid metrics") from None
     return records
 
@@ -265,7 +244,7 @@ async def record_metrics(
     the instance registered with.
     """
     scope = sdk_scope(principal)
-    metrics = parse_metrics(decode(body), now=now)
+    metrics = parse_metrics(decode(body, expect=dict), now=now)
     sdk = unleash_sdk(metrics.announced or sdk_header)
     if sdk == UNKNOWN:
         registered = await applications.registered_sdk(
@@ -279,42 +258,3 @@ async def record_metrics(
         metrics, project=scope.project, environment=scope.environment, sdk=sdk
     )
     return await ingestion.record_batch(db, records, principal=principal, now=now)
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureSet:
-    """The toggles served to SDKs at /api/client/features, in Unleash's version-2 format."""
-
-    features: tuple[dict[str, Any], ...]
-
-    def document(self, project: str | None = None) -> dict[str, Any]:
-        """Return the features response, optionally only one project's toggles."""
-        features = [
-            f for f in self.features if project is None or f.get("project", "default") == project
-        ]
-        return {"version": 2, "features": features}
-
-
-EMPTY = FeatureSet(())
-
-
-def parse_features(text: str, *, source: str) -> FeatureSet:
-    """Return the toggles of a features file (``{"features": [...]}`` or a bare array)."""
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    features = payload.get("features") if isinstance(payload, dict) else payload
-    if not isinstance(features, list):
-        raise ValueError(f'{source} must be a JSON object with a "features" array, or an array')
-    for n, feature in enumerate(features):
-        if not isinstance(feature, dict) or not isinstance(feature.get("name"), str):
-            raise ValueError(f'{source}: feature {n} must be an object with a "name"')
-    return FeatureSet(tuple(features))
-
-
-def read_features(path: str | None) -> FeatureSet:
-    """Return the toggles of the features file at ``path`` (none without a path)."""
-    if not path:
-        return EMPTY
-    return parse_features(Path(path).read_text(encoding="utf-8"), source=path)

@@ -7,7 +7,9 @@ import pytest
 
 from resolvers.clock import epoch_ms
 from resolvers.errors import InvalidRequest
-from resolvers.ld_events import BROWSER, SERVER, Channel, parse_diagnostic, parse_events
+from resolvers.ld_channels import BROWSER, SERVER, Channel
+from resolvers.ld_diagnostics import parse_diagnostic
+from resolvers.ld_events import parse_events
 from resolvers.records import Context, Evaluation, Event, Record
 from resolvers.sdks import Sdk
 

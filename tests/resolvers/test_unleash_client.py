@@ -9,11 +9,11 @@ from resolvers.records import Evaluation
 from resolvers.sdks import Sdk
 from resolvers.unleash_client import (
     evaluation_records,
-    parse_features,
     parse_metrics,
     parse_registration,
     variant_variation,
 )
+from resolvers.unleash_features import parse_features
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SDK = Sdk("unleash-node-sdk", "6.7.0")
