@@ -394,3 +394,20 @@ async def test_gzip_compressed_payloads_are_accepted(
     }
     assert await post_json(client, "/bulk", body, headers) == (202, "")
     assert await evaluation_counts(db) == {("web", "production", "f", 0, "Python", "9.18.2"): 1}
+
+
+async def test_unleash_metrics_take_the_sdk_the_instance_registered_with(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    _, secret = await new_token(client)
+    headers = {"Authorization": secret}
+    registration = {**_REGISTRATION, "appName": "shop", "instanceId": "pod-7"}
+    registration["sdkVersion"] = "unleash-client-go:4.1.0"
+    assert (await post_json(client, "/api/client/register", registration, headers))[0] == 202
+    metrics = {"appName": "shop", "instanceId": "pod-7", "bucket": _toggles()["bucket"]}
+    assert (await post_json(client, "/api/client/metrics", metrics, headers))[0] == 202
+    sdk = ("unleash-client-go", "4.1.0")
+    assert await evaluation_counts(db) == {
+        ("web", "production", "good", 0, *sdk): 1,
+        ("web", "production", "good", 1, *sdk): 1,
+    }
