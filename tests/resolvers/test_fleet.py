@@ -92,8 +92,10 @@ async def test_fleet_totals_combine_each_field_by_its_rule(db: Database) -> None
         ("onlyNull", None),  # an unknown key stays after the known key it followed
         ("readOnlyUsers", 7),  # only one member has it
     ]
-    assert "instanceId" not in fleet.fields and "sum" not in fleet.fields
-    assert "customList" not in fleet.fields and "mixed" not in fleet.fields
+    assert "instanceId" not in fleet.fields
+    assert "sum" not in fleet.fields
+    assert "customList" not in fleet.fields
+    assert "mixed" not in fleet.fields
 
 
 async def test_fleet_at_an_earlier_time_and_with_a_maximum_age(db: Database) -> None:

@@ -82,9 +82,11 @@ async def test_document_at_a_time(db: Database) -> None:
         now=NOW,
     )
     at = await statistics.statistics_at(db, at=datetime(2026, 11, 19, 23, 59, tzinfo=UTC))
-    assert at is not None and at.fields["users"] == 2
+    assert at is not None
+    assert at.fields["users"] == 2
     exact = await statistics.statistics_at(db, at=datetime(2026, 11, 19, tzinfo=UTC))
-    assert exact is not None and exact.fields["users"] == 2
+    assert exact is not None
+    assert exact.fields["users"] == 2
     assert await statistics.statistics_at(db, at=datetime(2026, 11, 17, tzinfo=UTC)) is None
 
 
