@@ -107,6 +107,10 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        app = create_app(settings)  # checks the settings before any slow start-up work
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if with_demo:
         _prepare_demo(settings)
     click.echo(
@@ -114,10 +118,6 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
         f"(database {redact_url(settings.database_url)})",
         err=True,
     )
-    try:
-        app = create_app(settings)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 

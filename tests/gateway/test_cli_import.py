@@ -4,6 +4,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from gateway.cli import main
@@ -93,3 +94,13 @@ async def test_missing_files_are_refused_by_click(tmp_path: Path) -> None:
     result = await run("import", "statistics", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_serve_refuses_malformed_upstream_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_UNLEASH_UPSTREAMS", "eu=ftp://eu.example.com")
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: GATEWAY_UNLEASH_UPSTREAMS: 'eu=ftp://eu.example.com' is not "
+        "name=http(s)://host[/path]\n"
+    )

@@ -5,6 +5,7 @@ in tests/gateway/test_upstream.py.
 """
 
 import json
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -111,7 +112,10 @@ async def test_configured_upstreams_show_before_their_first_pull(db: Database) -
     assert (state.name, state.last_attempt_at, state.consecutive_failures) == ("eu", None, 0)
 
 
-async def test_poll_backs_off_while_failing_and_never_stops(db: Database, clock: FakeClock) -> None:
+async def test_poll_backs_off_while_failing_and_never_stops(
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="resolvers.collector")
     good = json.dumps(fresh_document())
     fetcher = ScriptedUpstream(
         [UpstreamFailure("a"), UpstreamFailure("b"), UpstreamFailure("c"), good, "x", good]
@@ -129,6 +133,10 @@ async def test_poll_backs_off_while_failing_and_never_stops(db: Database, clock:
         await collector.poll(db, fetcher, EU, clock=clock, schedule=schedule, sleep=sleep)
     assert waits == [60, 120, 200, 60, 60, 60]
     assert fetcher.calls == 6
+    warnings = [r.getMessage() for r in caplog.records if r.name == "resolvers.collector"]
+    assert warnings[2] == "statistics upstream eu failed (3 in a row, next try in 200 s): c"
+    assert warnings[3] == "statistics upstream eu recovered"
+    assert warnings[4].startswith("statistics upstream eu failed (1 in a row, next try in 60 s)")
 
 
 async def test_a_database_outage_is_reported_not_raised(clock: FakeClock) -> None:
