@@ -38,6 +38,7 @@ class HttpStatisticsFetcher:
         if upstream.token:
             headers["Authorization"] = upstream.token
         timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # No redirects: a login page is an error to report, and the token stays with its host.
         try:
             async with self.session.get(
                 upstream.statistics_url, headers=headers, timeout=timeout, allow_redirects=False

@@ -64,8 +64,8 @@ class StatisticsDocument:
     instance_id: str
     taken_at: datetime
     fields: Mapping[str, Any] = field(hash=False)
-    source: str = "ingest"
-    received_at: datetime | None = None
+    source: str  # "ingest", "import", "demo" or "collector:<upstream>"
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def ordered(document: Mapping[str, Any]) -> dict[str, Any]:
                 result[orphan] = document[orphan]
         if key in document:
             result[key] = document[key]
-            for follower in followers.get(key, []) if key != "sum" else []:
+            for follower in followers.get(key, []):
                 result[follower] = document[follower]
     return result
 
