@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health, ingest, sdk_launchdarkly, sdk_unleash
+from gateway import health, ingest, rest_statistics, sdk_launchdarkly, sdk_unleash, upstream
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.settings import Settings
@@ -70,4 +70,6 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     ingest.add_routes(app)
     sdk_launchdarkly.add_routes(app)
     sdk_unleash.add_routes(app)
+    rest_statistics.add_routes(app)
+    upstream.add_collector(app)
     return app

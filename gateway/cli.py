@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -12,7 +13,7 @@ from aiohttp import web
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from resolvers import demo, tokens
+from resolvers import demo, statistics_import, tokens
 from resolvers.clock import system_clock
 from resolvers.errors import GatewayError
 from storage import migrate
@@ -110,6 +111,10 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        app = create_app(settings)  # checks the settings before any slow start-up work
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if with_demo:
         _prepare_demo(settings)
     click.echo(
@@ -117,7 +122,7 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
         f"(database {redact_url(settings.database_url)})",
         err=True,
     )
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
 def _prepare_demo(settings: Settings) -> None:
@@ -265,3 +270,69 @@ def tokens_revoke(token_id: int, database_url: str | None) -> None:
 
     _run(work, settings)
     click.echo(f"Token {token_id} revoked.", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Back-fill data from files."""
+
+
+MAX_LISTED_ERRORS = 20
+
+
+def _read_statistics_files(paths: tuple[Path, ...]) -> list[statistics_import.FoundDocument]:
+    found: list[statistics_import.FoundDocument] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            errors.append(f"{path}: not UTF-8 text")
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        documents, problems = statistics_import.read_documents(text, name=str(path))
+        found.extend(documents)
+        errors.extend(problems)
+    for line in errors[:MAX_LISTED_ERRORS]:
+        click.echo(line, err=True)
+    if len(errors) > MAX_LISTED_ERRORS:
+        click.echo(f"… and {len(errors) - MAX_LISTED_ERRORS} more", err=True)
+    if errors:
+        raise click.ClickException(f"{len(errors)} invalid document(s); nothing was imported.")
+    return found
+
+
+@import_group.command("statistics")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@database_option
+def import_statistics(files: tuple[Path, ...], database_url: str | None) -> None:
+    """Import Unleash instance-statistics documents from FILES.
+
+    Each file holds one JSON document or NDJSON (one document per line). Every document's
+    sum is checked first; if any document is bad, nothing is imported.
+    """
+    settings = _settings(database_url=database_url)
+    documents = _read_statistics_files(files)
+
+    async def work(db: Database) -> statistics_import.ImportReport:
+        with click.progressbar(
+            length=len(documents), label="Storing statistics", file=sys.stderr
+        ) as bar:
+            report = await statistics_import.import_documents(
+                db, documents, now=system_clock(), progress=bar.update
+            )
+            bar.update(len(documents) - report.stored)  # duplicates replaced, not stored
+        return report
+
+    report = _run(work, settings)
+    click.echo(
+        f"Imported {report.documents} document(s) from {len(files)} file(s): "
+        f"{report.stored} stored for {report.instances} instance(s)."
+    )
