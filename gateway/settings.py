@@ -37,6 +37,11 @@ class Settings:
         24, "How long minute buckets are kept; quarter-hour buckets are kept for ever."
     )
     log_level: str = _setting("INFO", "Python logging level name.")
+    unleash_features_file: str | None = _setting(
+        None,
+        "JSON file of toggles served to Unleash SDKs at `/api/client/features` "
+        '(`{"features": [...]}`, Unleash\'s format); unset serves none.',
+    )
 
     # Unleash instance statistics (issue 4)
     primary_instance: str | None = _setting(
