@@ -16,7 +16,7 @@ from strawberry.types.unset import UnsetType
 from gateway import graphiql
 from gateway.auth import secret_of
 from gateway.errors import TABLE
-from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
 from gateway.settings import Settings
 from resolvers import tokens
 from resolvers.errors import GatewayError, Unavailable
@@ -71,7 +71,13 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
         self, request: web.Request, response: web.Response | web.WebSocketResponse
     ) -> Context:
         app = request.app
-        context = Context(db=app[DATABASE], clock=app[CLOCK], limits=self.limits)
+        context = Context(
+            db=app[DATABASE],
+            clock=app[CLOCK],
+            limits=self.limits,
+            primary_instance=app[SETTINGS].primary_instance,
+            upstreams=app.get(UPSTREAMS, ()),
+        )
         if isinstance(response, web.WebSocketResponse):
             # Browsers cannot set headers on a WebSocket: the token may come in connection_init.
             context.principal = await _principal(context, secret_of(request))

@@ -7,6 +7,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from resolvers.clock import Clock
 from resolvers.tokens import Principal
+from resolvers.upstreams import Upstream
 from schema.limits import Limits
 from storage.engine import Database
 
@@ -19,6 +20,9 @@ class Context:
     clock: Clock
     limits: Limits
     principal: Principal | None = None
+    # Statistics configuration: the instance served by default, the collector's upstreams.
+    primary_instance: str | None = None
+    upstreams: tuple[Upstream, ...] = ()
     # graphql-transport-ws puts the connection_init payload here (it may carry the token).
     connection_params: dict[str, Any] = field(default_factory=dict)
 

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema import ingestion, live
+from schema import ingestion, live, statistics
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -26,6 +26,41 @@ class Query:
     )
     tokens: list[token_fields.Token] = strawberry.field(
         resolver=token_fields.list_tokens, description="Every API token (admin only)."
+    )
+
+    instance_statistics = strawberry.field(
+        resolver=statistics.instance_statistics,
+        description=(
+            "The newest statistics document of the primary (or given) instance taken at or "
+            "before `at`; null when there is none."
+        ),
+    )
+    instance_statistics_history = strawberry.field(
+        resolver=statistics.instance_statistics_history,
+        description=(
+            "The last statistics document of each step (`every` seconds) of [from, to) that "
+            "has one, oldest first."
+        ),
+    )
+    fleet_statistics = strawberry.field(
+        resolver=statistics.fleet_statistics,
+        description=(
+            "Totals over every instance's newest statistics document taken at or before `at` "
+            "(default: now)."
+        ),
+    )
+    instances = strawberry.field(
+        resolver=statistics.instances,
+        description=(
+            "Every instance with stored statistics, with its newest document and the "
+            "collector upstream that delivered it."
+        ),
+    )
+    upstreams = strawberry.field(
+        resolver=statistics.collector_upstreams,
+        description=(
+            "The statistics collector's upstreams: last attempt, last success, last error."
+        ),
     )
 
 

@@ -35,6 +35,7 @@ class SeriesLabels:
     category: str | None = None
     source: str | None = None
     anonymous: bool | None = None
+    context_kind: str | None = None
     event_type: str | None = None
     meter: str | None = None
 
@@ -44,7 +45,9 @@ class SeriesLabels:
 )
 class Series:
     labels: SeriesLabels
-    total: float = strawberry.field(description="Sum of the values (the peak-sum for gauges).")
+    total: float = strawberry.field(
+        description="Sum of the values (for MAU and month-to-date meters, read the points)."
+    )
     times: list[datetime] = strawberry.field(
         description="Bucket starts, in order; cheaper to serialize than `points`."
     )
