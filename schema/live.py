@@ -5,6 +5,7 @@ gateway process see data ingested through another process sharing the database.
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator
 
 from resolvers import live
@@ -12,6 +13,9 @@ from resolvers.live import RecentEvaluations
 from schema.context import Info
 from schema.limits import check_points
 from schema.series import Granularity, Series, SeriesLabels, UsageSeries
+from storage.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def usage_of(recent: RecentEvaluations) -> UsageSeries:
@@ -40,14 +44,20 @@ async def evaluations_live(
     check_points(min(minutes, live.MAX_MINUTES), context.limits)
     last: RecentEvaluations | None = None
     while True:
-        recent = await live.recent_evaluations(
-            context.db,
-            project=project,
-            environment=environment,
-            flag=flag,
-            minutes=minutes,
-            now=context.clock(),
-        )
+        try:
+            recent = await live.recent_evaluations(
+                context.db,
+                project=project,
+                environment=environment,
+                flag=flag,
+                minutes=minutes,
+                now=context.clock(),
+            )
+        except StorageUnavailable as exc:
+            # Keep the subscription: the next poll may find the database back.
+            log.warning("live evaluations: database unavailable: %s", exc)
+            await asyncio.sleep(context.limits.live_poll_s)
+            continue
         if recent != last:
             check_points(len(recent.starts) * max(1, len(recent.variations)), context.limits)
             yield usage_of(recent)
