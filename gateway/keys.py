@@ -1,5 +1,7 @@
 """Typed application keys: everything the app factory puts on the app."""
 
+from pathlib import Path
+
 from aiohttp import web
 
 from gateway.settings import Settings
@@ -9,3 +11,5 @@ from storage.engine import Database
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+# Where GraphiQL's vendored browser files are (gateway.assets.VENDOR_DIR unless a test says).
+GRAPHIQL_ASSETS = web.AppKey("graphiql_assets", Path)
