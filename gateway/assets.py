@@ -105,14 +105,17 @@ def install(
         raise AssetsError(f"{npm!r} not found: install Node.js with npm, then run this again")
     with tempfile.TemporaryDirectory(prefix="gateway-assets-") as tmp:
         tarballs = _pack(Path(tmp), npm=npm, echo=echo)
+        for package, tarball in zip(PACKAGES, tarballs, strict=True):
+            _verify(tarball, package)
         vendor_dir.mkdir(parents=True, exist_ok=True)
         (vendor_dir / MANIFEST).unlink(missing_ok=True)
         written = [
-            _extract(tarball, package, vendor_dir)
+            path
             for package, tarball in zip(PACKAGES, tarballs, strict=True)
+            for path in _extract(tarball, package, vendor_dir)
         ]
     (vendor_dir / MANIFEST).write_text(json.dumps(pinned_versions(), indent=2) + "\n")
-    return [path for paths in written for path in paths]
+    return written
 
 
 def _pack(workdir: Path, *, npm: str, echo: Callable[[str], None]) -> list[Path]:
@@ -133,19 +136,24 @@ def _pack(workdir: Path, *, npm: str, echo: Callable[[str], None]) -> list[Path]
         tail = "\n".join(result.stderr.strip().splitlines()[-5:])
         raise AssetsError(f"npm pack failed (exit {result.returncode}):\n{tail}")
     try:
-        packed = json.loads(result.stdout)
-        return [workdir / entry["filename"] for entry in packed]
+        tarballs = [workdir / entry["filename"] for entry in json.loads(result.stdout)]
     except (ValueError, KeyError, TypeError):
-        raise AssetsError(f"unexpected npm pack output: {result.stdout[:200]!r}") from None
+        tarballs = []
+    if len(tarballs) != len(PACKAGES):
+        raise AssetsError(f"unexpected npm pack output: {result.stdout[:200]!r}")
+    return tarballs
+
+
+def _verify(tarball: Path, package: Package) -> None:
+    digest = sri(tarball.read_bytes())
+    if digest != package.integrity:
+        raise AssetsError(
+            f"{package.name}@{package.version}: tarball digest {digest} "
+            f"is not the pinned {package.integrity}"
+        )
 
 
 def _extract(tarball: Path, package: Package, vendor_dir: Path) -> list[Path]:
-    data = tarball.read_bytes()
-    if sri(data) != package.integrity:
-        raise AssetsError(
-            f"{package.name}@{package.version}: tarball digest {sri(data)} "
-            f"is not the pinned {package.integrity}"
-        )
     written = []
     with tarfile.open(tarball, "r:gz") as archive:
         for name, member in package.files.items():
