@@ -134,6 +134,7 @@ def _prepare_demo(settings: Settings) -> None:
         f"{base}/api/admin/instance-admin/statistics\n"
         f"  curl -H 'Authorization: {secret}' -H 'LD-API-Version: beta' "
         f"'{base}/api/v2/usage/streams/server'\n"
+        f"  GraphiQL: {base}/graphql#token={secret}\n"
     )
 
 
