@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import graphiql, health, ingest
+from gateway import health, ingest
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.settings import Settings
@@ -68,5 +68,4 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_maintenance)
     health.add_routes(app)
     ingest.add_routes(app)
-    graphiql.add_routes(app)
     return app
