@@ -67,27 +67,31 @@ def main() -> None:
 
 
 async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
-    bars: dict[str, Any] = {}
     click.echo(f"Writing {days} days of demo data…", err=True)
+    rows: dict[str, int] = {}
+    # A bar for people at a terminal; one line per finished step for logs and pipes.
+    interactive = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(demo.STEPS),
+        label="  demo data",
+        file=sys.stderr,
+        item_show_func=lambda step: step and f"{step}: {rows[step]} rows",
+        show_percent=False,
+    ) as bar:
 
-    def progress(step: str, n: int) -> None:
-        if step not in bars:
-            for bar in bars.values():
-                bar.render_finish()
-            bars.clear()
-            bars[step] = click.progressbar(
-                length=10**9,
-                label=f"  {step:<12}",
-                show_eta=False,
-                show_percent=False,
-                show_pos=True,
-                file=sys.stderr,
-            )
-        bars[step].update(n)
+        def finish(step: str) -> None:
+            bar.update(1)
+            if not interactive:
+                click.echo(f"  {step}: {rows[step]} rows", err=True)
 
-    written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
-    for bar in bars.values():
-        bar.render_finish()
+        def progress(step: str, n: int) -> None:
+            if step not in rows and rows:
+                finish(list(rows)[-1])
+            rows[step] = rows.get(step, 0) + n
+            bar.update(0, step)
+
+        written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
+        finish(list(rows)[-1])
     return written
 
 
