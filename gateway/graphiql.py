@@ -39,7 +39,7 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Usage Gateway · GraphiQL</title>
+<title>Usage Gateway GraphQL · GraphiQL</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{assets}graphiql.min.css">
 <style>html, body, #graphiql {{ height: 100%; margin: 0; }}</style>
@@ -56,7 +56,7 @@ PAGE = """<!doctype html>
 
 MISSING = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Usage Gateway · GraphiQL not installed</title></head>
+<head><meta charset="utf-8"><title>Usage Gateway GraphQL · GraphiQL not installed</title></head>
 <body style="font-family: sans-serif; max-width: 44em; margin: 3em auto; line-height: 1.5">
 <h1>GraphiQL is not installed</h1>
 <p>The gateway serves GraphiQL from its own files so that it works without internet access.
@@ -79,7 +79,8 @@ def page(request: web.Request) -> web.Response:
             command=html.escape(assets.INSTALL_COMMAND),
             url=html.escape(str(request.url.with_query(None))),
         )
-        return web.Response(text=text, status=503, content_type="text/html", headers=headers)
+        # 200: the page itself works, as documentation; the GraphQL endpoint is unaffected.
+        return web.Response(text=text, content_type="text/html", headers=headers)
     text = PAGE.format(
         assets=ASSETS_PATH, endpoint=html.escape(request.path, quote=True), start=START_SCRIPT
     )
