@@ -124,9 +124,12 @@ async def run_in_graphiql(page: chromium.Page, query: str, expected: str) -> dic
         "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()"
     )
     assert typed == query
-    # GraphiQL parses the editor 100 ms after the last change (debounced) and picks the
-    # transport from that parse: a subscription clicked sooner would go out as the old query.
-    await asyncio.sleep(0.3)
+    # GraphiQL parses the editor after a debounce and picks the transport from that parse:
+    # a subscription run before it would go out as the previous query, over HTTP.
+    await page.wait_for(
+        "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
+        f".documentAST?.loc?.source?.body === {json.dumps(query)}"
+    )
     await page.click(".graphiql-execute-button")
     await page.wait_for(f"({RESULT}).includes({json.dumps(expected)})")
     return json.loads(await page.evaluate(RESULT))
