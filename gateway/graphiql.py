@@ -64,8 +64,9 @@ Those files come from the npm registry and are not part of the source. Fetch the
 (this needs Node.js with <code>npm</code> and access to the npm registry):</p>
 <pre style="background: #eee; padding: 1em">{command}</pre>
 <p>then reload this page. The GraphQL endpoint itself works without them:</p>
-<pre style="background: #eee; padding: 1em">curl -H 'Authorization: TOKEN' \\
-  -H 'Content-Type: application/json' -d '{{"query": "{{ __typename }}"}}' {url}</pre>
+<pre style="background: #eee; padding: 1em; overflow-x: auto">curl {url} \\
+  -H 'Authorization: TOKEN' -H 'Content-Type: application/json' \\
+  -d '{{"query": "{{ __typename }}"}}'</pre>
 </body>
 </html>
 """
