@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health, ingest
+from gateway import health, ingest, rest_statistics, sdk_launchdarkly, sdk_unleash, upstream
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.settings import Settings
@@ -68,4 +68,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_maintenance)
     health.add_routes(app)
     ingest.add_routes(app)
+    sdk_launchdarkly.add_routes(app)
+    sdk_unleash.add_routes(app)
+    rest_statistics.add_routes(app)
+    upstream.add_collector(app)
     return app

@@ -6,10 +6,12 @@ from aiohttp import web
 
 from gateway.settings import Settings
 from resolvers.clock import Clock
+from resolvers.upstreams import Upstream
 from storage.engine import Database
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+UPSTREAMS: web.AppKey[tuple[Upstream, ...]] = web.AppKey("upstreams")
 # Where GraphiQL's vendored browser files are (gateway.assets.VENDOR_DIR unless a test says).
 GRAPHIQL_ASSETS = web.AppKey("graphiql_assets", Path)

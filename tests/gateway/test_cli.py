@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import migrate
+
 GATEWAY = str(Path(sys.executable).parent / "gateway")
 
 
@@ -53,7 +55,7 @@ def test_scoped_token_needs_both_project_and_environment(database_url: str) -> N
 def test_migrate_reports_the_revision(tmp_path: Path) -> None:
     result = run("migrate", "--database", str(tmp_path / "new.db"))
     assert result.returncode == 0, result.stderr
-    assert "schema revision 0001" in result.stdout
+    assert f"schema revision {migrate.head_revision()}" in result.stdout
 
 
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
