@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health, ingest
+from gateway import health, ingest, openapi, rest_usage
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.rate_limit import add_rate_limit
 from gateway.settings import Settings
 from resolvers import maintenance, tokens
 from resolvers.clock import Clock, system_clock
@@ -68,4 +69,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_maintenance)
     health.add_routes(app)
     ingest.add_routes(app)
+    add_rate_limit(app)
+    rest_usage.add_routes(app)
+    openapi.add_routes(app)
     return app
