@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 
 from storage.days import days_cte, month_start_of
 from storage.engine import Session
-from storage.series import columns
+from storage.series import columns, table
 from storage.tables import DAY, ContextDay
 
 _C = columns(ContextDay)
@@ -54,7 +54,7 @@ async def active_counts(
         window_lo = days.c.day - (lookback_days - 1) * DAY
     groups = [DIMENSIONS[name] for name in group_by]
     stmt = select(days.c.day, *groups, func.count(func.distinct(c.context_hash))).select_from(
-        days.join(c, and_(c.day <= days.c.day, c.day >= window_lo))
+        days.join(table(ContextDay), and_(c.day <= days.c.day, c.day >= window_lo))
     )
     stmt = _filtered(stmt, filters).group_by(days.c.day, *groups)
     return [tuple(row) for row in await session.execute(stmt)]

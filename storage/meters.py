@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, select
 
 from storage.days import days_cte, month_start_of
 from storage.engine import Session
-from storage.series import columns
+from storage.series import columns, table
 from storage.tables import MeterDay
 
 
@@ -35,7 +35,7 @@ async def month_to_date(
         on += [m.project == project, m.environment == environment]
     stmt = (
         select(days.c.day, func.coalesce(func.sum(m.value), 0))
-        .select_from(days.outerjoin(m, and_(*on)))
+        .select_from(days.outerjoin(table(MeterDay), and_(*on)))
         .group_by(days.c.day)
         .order_by(days.c.day)
     )
