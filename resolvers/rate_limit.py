@@ -19,8 +19,8 @@ WINDOW_S = 60
 
 
 class Counter(Protocol):
-    async def increment(self, key: str, *, expires_at: int) -> int:
-        """Add one to ``key`` (forgotten after Unix second ``expires_at``); return the total."""
+    async def increment(self, key: str, *, ttl_s: int) -> int:
+        """Add one to ``key`` (forgotten ``ttl_s`` seconds later); return the total."""
         ...
 
 
@@ -52,7 +52,9 @@ class RateLimit:
         window = int(now_s // self.window_s)
         reset = (window + 1) * self.window_s
         try:
-            used = await self.counter.increment(f"{caller}:{window}", expires_at=reset)
+            # Keys name their window, so the TTL only needs to outlive it: clocks of
+            # several processes (and the counter's) never have to agree.
+            used = await self.counter.increment(f"{caller}:{window}", ttl_s=2 * self.window_s)
         except StorageUnavailable as exc:
             # The data API stays up when the shared counter is down: fail open, loudly.
             log.warning("rate limit counter unavailable, not limiting: %s", exc)

@@ -57,13 +57,13 @@ def texts(query: Query, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(query.get(name, ())))
 
 
-def _timestamp(query: Query, name: str, per_second: int) -> int | None:
+def _timestamp(query: Query, name: str) -> int | None:
     raw = one(query, name)
     if raw is None:
         return None
     if not raw.isascii() or not raw.isdigit():
         raise InvalidRequest(f"{name}: must be a non-negative integer timestamp, not {raw!r}")
-    return int(raw) // per_second
+    return int(raw)
 
 
 def time_range(
@@ -72,12 +72,13 @@ def time_range(
     """Return from/to in Unix seconds; ``to`` defaults to now and is clipped to it."""
     per_second = MS if milliseconds else 1
     now_s = epoch_s(now)
-    lo = _timestamp(query, "from", per_second)
-    hi = _timestamp(query, "to", per_second)
-    lo = default_from if lo is None else lo
-    hi = now_s if hi is None else min(hi, now_s)
+    lo, hi = _timestamp(query, "from"), _timestamp(query, "to")
+    if lo is not None and hi is not None and lo > hi:
+        raise InvalidRequest("from: must not be after to")
+    lo = default_from if lo is None else lo // per_second
+    hi = now_s if hi is None else min(hi // per_second, now_s)
     if lo > hi:
-        raise InvalidRequest("from: must not be after to (nor in the future)")
+        raise InvalidRequest("from: must not be in the future")
     return TimeRange(lo, hi)
 
 

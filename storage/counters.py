@@ -17,14 +17,14 @@ class MemoryCounter:
     """Counts in this process only (one gateway process)."""
 
     def __init__(self) -> None:
-        self._counts: dict[str, tuple[int, int]] = {}
+        self._counts: dict[str, tuple[int, float]] = {}
 
-    async def increment(self, key: str, *, expires_at: int) -> int:
-        now = int(time.time())
+    async def increment(self, key: str, *, ttl_s: int) -> int:
+        now = time.monotonic()
         if len(self._counts) > 10_000:
             self._counts = {k: v for k, v in self._counts.items() if v[1] >= now}
-        count, _ = self._counts.get(key, (0, expires_at))
-        self._counts[key] = (count + 1, expires_at)
+        count, _ = self._counts.get(key, (0, 0.0))
+        self._counts[key] = (count + 1, now + ttl_s)
         return count + 1
 
 
@@ -35,11 +35,11 @@ class RedisCounter:
         self.client: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
 
-    async def increment(self, key: str, *, expires_at: int) -> int:
+    async def increment(self, key: str, *, ttl_s: int) -> int:
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 pipe.incr(self.prefix + key)
-                pipe.expireat(self.prefix + key, expires_at + 1)
+                pipe.expire(self.prefix + key, ttl_s)
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as exc:
             raise StorageUnavailable(f"redis: {exc}") from exc
