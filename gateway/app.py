@@ -7,7 +7,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health, ingest, openapi, rest_usage
+from gateway import (
+    health,
+    ingest,
+    openapi,
+    rest_statistics,
+    rest_usage,
+    sdk_launchdarkly,
+    sdk_unleash,
+    upstream,
+)
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.rate_limit import add_rate_limit
@@ -69,6 +78,10 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_maintenance)
     health.add_routes(app)
     ingest.add_routes(app)
+    sdk_launchdarkly.add_routes(app)
+    sdk_unleash.add_routes(app)
+    rest_statistics.add_routes(app)
+    upstream.add_collector(app)
     add_rate_limit(app)
     rest_usage.add_routes(app)
     openapi.add_routes(app)

@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -12,7 +13,7 @@ from aiohttp import web
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from resolvers import demo, tokens
+from resolvers import demo, statistics_import, tokens
 from resolvers.clock import system_clock
 from resolvers.errors import GatewayError
 from storage import migrate
@@ -66,27 +67,31 @@ def main() -> None:
 
 
 async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
-    bars: dict[str, Any] = {}
     click.echo(f"Writing {days} days of demo data…", err=True)
+    rows: dict[str, int] = {}
+    # A bar for people at a terminal; one line per finished step for logs and pipes.
+    interactive = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(demo.STEPS),
+        label="  demo data",
+        file=sys.stderr,
+        item_show_func=lambda step: step and f"{step}: {rows[step]} rows",
+        show_percent=False,
+    ) as bar:
 
-    def progress(step: str, n: int) -> None:
-        if step not in bars:
-            for bar in bars.values():
-                bar.render_finish()
-            bars.clear()
-            bars[step] = click.progressbar(
-                length=10**9,
-                label=f"  {step:<12}",
-                show_eta=False,
-                show_percent=False,
-                show_pos=True,
-                file=sys.stderr,
-            )
-        bars[step].update(n)
+        def finish(step: str) -> None:
+            bar.update(1)
+            if not interactive:
+                click.echo(f"  {step}: {rows[step]} rows", err=True)
 
-    written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
-    for bar in bars.values():
-        bar.render_finish()
+        def progress(step: str, n: int) -> None:
+            if step not in rows and rows:
+                finish(list(rows)[-1])
+            rows[step] = rows.get(step, 0) + n
+            bar.update(0, step)
+
+        written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
+        finish(list(rows)[-1])
     return written
 
 
@@ -106,6 +111,10 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        app = create_app(settings)  # checks the settings before any slow start-up work
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if with_demo:
         _prepare_demo(settings)
     click.echo(
@@ -113,7 +122,7 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
         f"(database {redact_url(settings.database_url)})",
         err=True,
     )
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
 def _prepare_demo(settings: Settings) -> None:
@@ -179,29 +188,54 @@ def tokens_group() -> None:
 @click.option("--name", default=None, help="A label to recognise the token by.")
 @click.option("--project", default=None, help="Scope an ingest token to a project.")
 @click.option("--environment", default=None, help="Scope an ingest token to an environment.")
+@click.option(
+    "--secret-env",
+    metavar="VAR",
+    default=None,
+    help="Adopt the secret in environment variable VAR (e.g. an existing SDK key).",
+)
+@click.option(
+    "--client-id",
+    default=None,
+    help="Adopt this client-side ID (scoped ingest tokens; default: a new one).",
+)
 @database_option
 def tokens_create(
     kind: str,
     name: str | None,
     project: str | None,
     environment: str | None,
+    secret_env: str | None,
+    client_id: str | None,
     database_url: str | None,
 ) -> None:
     """Create a token and print its secret, and only the secret, on stdout."""
     settings = _settings(database_url=database_url)
+    adopted = None
+    if secret_env is not None:
+        # From the environment, not argv: command lines show up in process lists.
+        adopted = os.environ.get(secret_env)
+        if not adopted:
+            raise click.ClickException(f"environment variable {secret_env} is not set")
 
-    async def work(db: Database) -> str:
-        _, secret = await tokens.create_token(
+    async def work(db: Database) -> tuple[str, str | None]:
+        info, secret = await tokens.create_token(
             db,
             kind=kind,
             name=name or f"{kind} token",
             now=system_clock(),
             project=project,
             environment=environment,
+            secret=adopted,
+            client_id=client_id,
         )
-        return secret
+        return secret, info.client_id
 
-    click.echo(_run(work, settings))
+    secret, client_id = _run(work, settings)
+    if client_id:
+        # Public, for browser SDKs; stderr keeps stdout the secret alone.
+        click.echo(f"Client-side ID: {client_id}", err=True)
+    click.echo(secret)
 
 
 @tokens_group.command("list")
@@ -210,12 +244,18 @@ def tokens_list(database_url: str | None) -> None:
     """List tokens (never their secrets)."""
     settings = _settings(database_url=database_url)
     rows = _run(tokens.list_tokens, settings)
-    click.echo(f"{'ID':>4}  {'TYPE':<7} {'STATE':<8} {'SCOPE':<24} {'LAST USED':<20} NAME")
+    click.echo(
+        f"{'ID':>4}  {'TYPE':<7} {'STATE':<8} {'SCOPE':<24} {'LAST USED':<20} "
+        f"{'CLIENT-SIDE ID':<28} NAME"
+    )
     for t in rows:
         state = "revoked" if t.revoked_at else "live"
         scope = f"{t.project}/{t.environment}" if t.project else "-"
         used = t.last_used_at.strftime("%Y-%m-%d %H:%M:%S") if t.last_used_at else "never"
-        click.echo(f"{t.id:>4}  {t.kind:<7} {state:<8} {scope:<24} {used:<20} {t.name}")
+        client_id = t.client_id or "-"
+        click.echo(
+            f"{t.id:>4}  {t.kind:<7} {state:<8} {scope:<24} {used:<20} {client_id:<28} {t.name}"
+        )
 
 
 @tokens_group.command("revoke")
@@ -230,3 +270,69 @@ def tokens_revoke(token_id: int, database_url: str | None) -> None:
 
     _run(work, settings)
     click.echo(f"Token {token_id} revoked.", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Back-fill data from files."""
+
+
+MAX_LISTED_ERRORS = 20
+
+
+def _read_statistics_files(paths: tuple[Path, ...]) -> list[statistics_import.FoundDocument]:
+    found: list[statistics_import.FoundDocument] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            errors.append(f"{path}: not UTF-8 text")
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        documents, problems = statistics_import.read_documents(text, name=str(path))
+        found.extend(documents)
+        errors.extend(problems)
+    for line in errors[:MAX_LISTED_ERRORS]:
+        click.echo(line, err=True)
+    if len(errors) > MAX_LISTED_ERRORS:
+        click.echo(f"… and {len(errors) - MAX_LISTED_ERRORS} more", err=True)
+    if errors:
+        raise click.ClickException(f"{len(errors)} invalid document(s); nothing was imported.")
+    return found
+
+
+@import_group.command("statistics")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@database_option
+def import_statistics(files: tuple[Path, ...], database_url: str | None) -> None:
+    """Import Unleash instance-statistics documents from FILES.
+
+    Each file holds one JSON document or NDJSON (one document per line). Every document's
+    sum is checked first; if any document is bad, nothing is imported.
+    """
+    settings = _settings(database_url=database_url)
+    documents = _read_statistics_files(files)
+
+    async def work(db: Database) -> statistics_import.ImportReport:
+        with click.progressbar(
+            length=len(documents), label="Storing statistics", file=sys.stderr
+        ) as bar:
+            report = await statistics_import.import_documents(
+                db, documents, now=system_clock(), progress=bar.update
+            )
+            bar.update(len(documents) - report.stored)  # duplicates replaced, not stored
+        return report
+
+    report = _run(work, settings)
+    click.echo(
+        f"Imported {report.documents} document(s) from {len(files)} file(s): "
+        f"{report.stored} stored for {report.instances} instance(s)."
+    )

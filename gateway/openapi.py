@@ -234,6 +234,26 @@ OTHERS: dict[tuple[str, str], Doc] = {
             "413": {"description": "Body too large", "content": _ref("Error")},
         },
     },
+    ("GET", "/api/admin/instance-admin/statistics"): {
+        "summary": "Unleash instance statistics (JSON), admin token",
+        "tags": ["Unleash Admin API"],
+        "security": [{"ApiKey": []}],
+        "responses": {
+            "200": {"description": "Statistics document", "content": {"application/json": {}}},
+            "401": {"description": "UnauthorizedError"},
+            "403": {"description": "Not an admin token"},
+        },
+    },
+    ("GET", "/api/admin/instance-admin/statistics/csv"): {
+        "summary": "Unleash instance statistics (CSV), admin token",
+        "tags": ["Unleash Admin API"],
+        "security": [{"ApiKey": []}],
+        "responses": {
+            "200": {"description": "One header and one data row", "content": {"text/csv": {}}},
+            "401": {"description": "UnauthorizedError"},
+            "403": {"description": "Not an admin token"},
+        },
+    },
     ("GET", "/health"): {"summary": "Liveness", "responses": {"200": {"description": "ok"}}},
     ("GET", "/ready"): {
         "summary": "Readiness: the database answers",
@@ -246,6 +266,16 @@ OTHERS: dict[tuple[str, str], Doc] = {
 }
 
 
+def _sdk_summary(method: str, path: str) -> str | None:
+    if method == "OPTIONS":
+        return "CORS preflight for browser SDKs"
+    if path.startswith("/api/client/"):
+        return "Unleash SDK client API (wire protocol of Unleash's SDKs)"
+    if path.startswith(("/bulk", "/diagnostic", "/mobile", "/events/")):
+        return "LaunchDarkly SDK events (wire protocol of LaunchDarkly's SDKs)"
+    return None
+
+
 def _operation(method: str, path: str) -> Doc:
     if method == "GET" and path in USAGE:
         return _usage_operation(*USAGE[path])
@@ -253,6 +283,10 @@ def _operation(method: str, path: str) -> Doc:
     if known is not None:
         return known
     params = [_p(part[1:-1], "") for part in path.split("/") if part.startswith("{")]
+    summary = _sdk_summary(method, path)
+    if summary is not None:
+        answer = {"default": {"description": "As the vendor's service answers"}}
+        return {"summary": summary, "parameters": params, "responses": answer}
     return {
         "summary": f"{method} {path}",
         "parameters": params,
@@ -265,7 +299,7 @@ def document(app: web.Application) -> Doc:
     paths: Doc = {}
     for route in app.router.routes():
         path = route.resource.canonical if route.resource is not None else None
-        if path is None or route.method in ("HEAD", "OPTIONS", "*"):
+        if path is None or route.method in ("HEAD", "*"):
             continue
         if path.startswith(("/graphql", "/static")):
             continue

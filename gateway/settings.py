@@ -37,6 +37,35 @@ class Settings:
         24, "How long minute buckets are kept; quarter-hour buckets are kept for ever."
     )
     log_level: str = _setting("INFO", "Python logging level name.")
+    unleash_features_file: str | None = _setting(
+        None,
+        "JSON file of toggles served to Unleash SDKs at `/api/client/features` "
+        '(`{"features": [...]}`, Unleash\'s format); unset serves none.',
+    )
+
+    # Unleash instance statistics (issue 4)
+    primary_instance: str | None = _setting(
+        None,
+        "Instance whose statistics the Unleash routes serve; unset: the instance with the "
+        "newest document.",
+    )
+    unleash_upstreams: tuple[str, ...] | None = _setting(
+        None,
+        "Unleash servers to pull statistics from: comma-separated `name=https://host[/path]` "
+        "(a bare URL is named by its host). Unset: no collector.",
+    )
+    unleash_upstream_tokens: str | None = _secret(
+        None,
+        "Token for the upstreams: one token for all, or comma-separated `name=token` pairs.",
+    )
+    unleash_collect_interval_s: float = _setting(
+        300.0, "Seconds between two pulls of a healthy upstream."
+    )
+    unleash_collect_timeout_s: float = _setting(10.0, "Seconds an upstream has to answer one pull.")
+    unleash_collect_backoff_max_s: float = _setting(
+        3600.0, "Longest wait between pulls of a failing upstream (the wait doubles per failure)."
+    )
+
     # LaunchDarkly usage API (issue 3)
     rate_limit_per_minute: int = _setting(
         0, "Requests per minute each token may make to `/api/v2/`; 0 turns the limit off."

@@ -15,6 +15,7 @@ from storage.engine import Database
 from storage.tables import DAY, MINUTE, QUARTER
 
 Progress = Callable[[str, int], None]
+STEPS = ("evaluations", "variations", "streams", "events", "meters", "contexts", "statistics")
 HOUR = 3600
 CHUNK = 5_000
 

@@ -8,13 +8,16 @@ from datetime import datetime, timedelta
 
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from storage import tokens as token_rows
-from storage.engine import Database
+from storage.engine import Database, Session
+from storage.errors import Conflict
 from storage.tables import ApiToken
 
 KINDS = ("admin", "read", "ingest")
 # Writing last_used_at on every request would make each read a write; a minute is
 # precise enough for "is this token still in use?".
 _TOUCH_EVERY = timedelta(minutes=1)
+MIN_SECRET = 16
+MAX_CLIENT_ID = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,14 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Where an SDK's data belongs: the project and environment of its ingest token."""
+
+    project: str
+    environment: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenInfo:
     """A token as listed to an admin (never the secret)."""
 
@@ -40,6 +51,7 @@ class TokenInfo:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    client_id: str | None = None
 
 
 def hash_secret(secret: str) -> str:
@@ -50,6 +62,11 @@ def hash_secret(secret: str) -> str:
 def new_secret(kind: str) -> str:
     """Return a fresh high-entropy secret; the prefix makes leaked tokens easy to spot."""
     return f"ug_{kind}_{secrets.token_urlsafe(30)}"
+
+
+def new_client_id() -> str:
+    """Return a fresh public client-side ID (not a secret: browsers put it in URLs)."""
+    return f"ugc_{secrets.token_hex(12)}"
 
 
 def _principal(row: ApiToken) -> Principal:
@@ -68,6 +85,7 @@ def _info(row: ApiToken) -> TokenInfo:
         row.created_at,
         row.last_used_at,
         row.revoked_at,
+        row.client_id,
     )
 
 
@@ -84,23 +102,43 @@ async def create_token(
     now: datetime,
     project: str | None = None,
     environment: str | None = None,
+    secret: str | None = None,
+    client_id: str | None = None,
 ) -> tuple[TokenInfo, str]:
-    """Issue a token; return its description and the secret, which is shown only now."""
+    """Issue a token; return its description and the secret, which is shown only now.
+
+    ``secret`` and ``client_id`` adopt existing credentials (a LaunchDarkly SDK key and
+    client-side ID) so that SDKs keep their keys and only send events here.
+    """
     _check_kind(kind)
     if (project is None) != (environment is None):
         raise InvalidRequest("a token scope needs both a project and an environment")
-    secret = new_secret(kind)
-    async with db.session() as session:
-        row = await token_rows.insert_token(
-            session,
-            name=name,
-            kind=kind,
-            secret_hash=hash_secret(secret),
-            created_at=now,
-            project=project,
-            environment=environment,
-        )
-        return _info(row), secret
+    scoped_ingest = kind == "ingest" and project is not None
+    if client_id is not None and not scoped_ingest:
+        raise InvalidRequest("only an ingest token with a project and environment has a client ID")
+    if secret is not None and len(secret.strip()) < MIN_SECRET:
+        raise InvalidRequest(f"a token secret needs at least {MIN_SECRET} characters")
+    if client_id is not None and not 0 < len(client_id) <= MAX_CLIENT_ID:
+        raise InvalidRequest(f"a client ID needs 1 to {MAX_CLIENT_ID} characters")
+    secret = secret.strip() if secret is not None else new_secret(kind)
+    # Only a scoped ingest token stands for one environment, as an SDK key does.
+    if scoped_ingest and client_id is None:
+        client_id = new_client_id()
+    try:
+        async with db.session() as session:
+            row = await token_rows.insert_token(
+                session,
+                name=name,
+                kind=kind,
+                secret_hash=hash_secret(secret),
+                created_at=now,
+                project=project,
+                environment=environment,
+                client_id=client_id,
+            )
+    except Conflict:
+        raise InvalidRequest("a token with this secret or client ID already exists") from None
+    return _info(row), secret
 
 
 async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: datetime) -> None:
@@ -120,12 +158,33 @@ async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Pr
         raise Unauthorized("no API token was given")
     async with db.session() as session:
         row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
-        if row is None or row.revoked_at is not None:
-            raise Unauthorized("the API token is unknown or revoked")
-        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
-            assert row.id is not None
-            await token_rows.touch_token(session, token_id=row.id, at=now)
-        return _principal(row)
+        return await _live(session, row, now, "the API token is unknown or revoked")
+
+
+async def authenticate_client_id(db: Database, client_id: str, *, now: datetime) -> Principal:
+    """Return the principal of the live token with this public client-side ID."""
+    async with db.session() as session:
+        row = await token_rows.token_by_client_id(session, client_id=client_id)
+        return await _live(session, row, now, "the client-side ID is unknown or revoked")
+
+
+async def _live(session: Session, row: ApiToken | None, now: datetime, why: str) -> Principal:
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized(why)
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+        assert row.id is not None
+        await token_rows.touch_token(session, token_id=row.id, at=now)
+    return _principal(row)
+
+
+def sdk_scope(principal: Principal) -> Scope:
+    """Return the scope of an SDK's key, or raise Forbidden unless it is a scoped ingest token."""
+    if principal.kind != "ingest" or principal.project is None or principal.environment is None:
+        raise Forbidden(
+            "SDKs need an ingest token scoped to a project and environment "
+            "(gateway tokens create --type ingest --project P --environment E)"
+        )
+    return Scope(principal.project, principal.environment)
 
 
 def require(principal: Principal, *kinds: str) -> None:

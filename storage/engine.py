@@ -1,14 +1,15 @@
 """The database handle: one async engine, transactional sessions, health checks."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -76,15 +77,16 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
-        try:
+        with _translated():
             async with self._sessions() as session, session.begin():
                 yield session
-        except IntegrityError as exc:
-            raise Conflict(str(exc.orig)) from exc
-        except Exception as exc:
-            if _is_unavailable(exc):
-                raise StorageUnavailable(str(exc).splitlines()[0]) from exc
-            raise
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """Yield a raw connection inside one transaction (for migrations)."""
+        with _translated():
+            async with self.engine.begin() as connection:
+                yield connection
 
     async def ping(self) -> None:
         """Raise StorageUnavailable unless the database answers a trivial query."""
@@ -93,6 +95,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn driver failures into storage errors callers can act on."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict(str(exc.orig)) from exc
+    except Exception as exc:
+        if _is_unavailable(exc):
+            raise StorageUnavailable(str(exc).splitlines()[0]) from exc
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -35,13 +35,13 @@ def _current(connection: Connection) -> str | None:
 
 async def upgrade(db: Database) -> None:
     """Bring the database schema to the newest revision, creating it if empty."""
-    async with db.engine.begin() as connection:
+    async with db.connection() as connection:
         await connection.run_sync(_upgrade)
 
 
 async def current_revision(db: Database) -> str | None:
     """Return the schema revision the database is at, or None when it was never migrated."""
-    async with db.engine.connect() as connection:
+    async with db.connection() as connection:
         return await connection.run_sync(_current)
 
 

@@ -193,6 +193,8 @@ class ApiToken(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     project: str | None = None
     environment: str | None = None
+    # Public client-side ID of a scoped ingest token (browser SDKs put it in the URL).
+    client_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -18,6 +18,7 @@ async def insert_token(
     created_at: datetime,
     project: str | None = None,
     environment: str | None = None,
+    client_id: str | None = None,
 ) -> ApiToken:
     """Store a new token and return it with its id."""
     token = ApiToken(
@@ -27,6 +28,7 @@ async def insert_token(
         created_at=created_at,
         project=project,
         environment=environment,
+        client_id=client_id,
     )
     session.add(token)
     await session.flush()
@@ -36,6 +38,12 @@ async def insert_token(
 async def token_by_hash(session: Session, *, secret_hash: str) -> ApiToken | None:
     """Return the token whose secret hashes to ``secret_hash``, revoked or not."""
     result = await session.execute(select(ApiToken).where(ApiToken.secret_hash == secret_hash))
+    return result.scalars().first()
+
+
+async def token_by_client_id(session: Session, *, client_id: str) -> ApiToken | None:
+    """Return the token with this public client-side ID, revoked or not."""
+    result = await session.execute(select(ApiToken).where(ApiToken.client_id == client_id))
     return result.scalars().first()
 
 

@@ -326,3 +326,34 @@ async def test_unknown_route_has_the_error_shape(client: TestClient[Any, Any]) -
     response = await client.get("/api/v2/usage/nothing-here")
     assert response.status == 404
     assert await response.json() == {"code": "not_found", "message": "Invalid resource identifier"}
+
+
+async def test_concurrent_retries_with_one_key_are_stored_once(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    import asyncio
+
+    headers = auth(**{"Idempotency-Key": "race"})
+    results = await asyncio.gather(
+        *(post(client, {"records": [evaluation(count=3)]}, headers=headers) for _ in range(6))
+    )
+    assert results == [(202, {"accepted": 1})] * 6
+    async with db.session() as session:
+        total = (
+            await session.execute(
+                select(func.sum(EvaluationBucket.count)).where(EvaluationBucket.width == 60)
+            )
+        ).scalar_one()
+    assert total == 3
+
+
+async def test_same_key_from_another_token_is_another_batch(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    other = await new_token(client, "ingest")
+    for secret in (ADMIN, other):
+        status, _ = await post(
+            client, {"records": [evaluation()]}, headers=auth(secret, **{"Idempotency-Key": "k"})
+        )
+        assert status == 202
+    assert await count_rows(db, IngestBatch) == 2

@@ -380,4 +380,10 @@ async def test_openapi_lists_every_route(client: TestClient[Any, Any]) -> None:
             .replace("/streams/client", "/streams/{source}")
         )
         assert "200" in doc["paths"][canonical]["get"]["responses"]
-    assert {"/api/gateway/ingest", "/health", "/ready"} <= set(doc["paths"])
+    assert {
+        "/api/gateway/ingest",
+        "/health",
+        "/ready",
+        "/api/admin/instance-admin/statistics",
+        "/api/admin/instance-admin/statistics/csv",
+    } <= set(doc["paths"])

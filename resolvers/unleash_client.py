@@ -1,0 +1,260 @@
+"""The Unleash client API: registrations, metrics buckets, and the features SDKs fetch.
+
+A metrics bucket counts, per toggle, ``yes`` and ``no`` evaluations (every
+``is_enabled`` and every ``get_variant`` call counts once there) and, for
+``get_variant`` calls, ``variants`` by name. They become evaluation counts so that a
+toggle's counts add up to its evaluations, with no call counted twice:
+
+- variation 0, value ``false``: the ``no`` count;
+- variation 1, value ``true``: ``yes`` minus the evaluations that got a named variant;
+- one variation per named variant (the built-in ``disabled`` variant excluded: its calls
+  are already among yes or no), value = the variant name, index = 2 + a stable hash of
+  the name (Unleash variants have no index; a hash keeps one name one index everywhere,
+  for ever, without coordination between gateway processes).
+
+A bucket lands at its ``stop`` time (clamped to now).
+"""
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from resolvers import applications, ingestion
+from resolvers.clock import from_epoch_ms
+from resolvers.errors import FieldError, InvalidRequest
+from resolvers.payloads import Bad, decode
+from resolvers.records import Evaluation, Record
+from resolvers.sdks import UNKNOWN, Sdk, unleash_sdk
+from resolvers.tokens import Principal, sdk_scope
+from storage.engine import Database
+
+FALSE_VARIATION = 0
+TRUE_VARIATION = 1
+DISABLED_VARIANT = "disabled"
+MAX_NAME = 256
+DEFAULT_INSTANCE = "default"
+
+
+def variant_variation(name: str) -> int:
+    """Return the stable variation index of an Unleash variant name (2 and up)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return 2 + int.from_bytes(digest[:4], "big") % 2**30
+
+
+def _invalid(bad: Bad, what: str) -> InvalidRequest:
+    return InvalidRequest(f"{what}: {bad}", errors=(FieldError(None, bad.where, bad.message),))
+
+
+def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = raw.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise Bad(name, "is required and must be a non-empty string")
+    if len(value) > MAX_NAME:
+        raise Bad(name, f"must be at most {MAX_NAME} characters")
+    return value
+
+
+def _count(value: Any, where: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Bad(where, "must be an integer of at least 0")
+    return value
+
+
+def _moment(value: Any, where: str) -> datetime:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        try:
+            return from_epoch_ms(value)
+        except (OverflowError, OSError, ValueError):
+            raise Bad(where, "is out of range") from None
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise Bad(where, f"is not an ISO-8601 date-time: {value!r}") from None
+        if moment.tzinfo is not None:
+            return moment
+    raise Bad(where, "must be an ISO-8601 date-time with an offset, or Unix milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    app_name: str
+    instance_id: str
+    sdk: Sdk
+    interval_ms: int
+
+
+def parse_registration(payload: Mapping[str, Any], *, sdk_header: str | None) -> Registration:
+    """Return a validated registration (Unleash's required fields), or raise InvalidRequest."""
+    try:
+        app_name = _text(payload, "appName")
+        instance_id = _text(payload, "instanceId", required=False) or DEFAULT_INSTANCE
+        announced = _text(payload, "sdkVersion", required=False) or sdk_header
+        interval = payload.get("interval")
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
+            raise Bad("interval", "is required and must be a number of at least 0")
+        if "started" not in payload:
+            raise Bad("started", "is required")
+        _moment(payload["started"], "started")
+        strategies = payload.get("strategies")
+        if not isinstance(strategies, list) or not all(isinstance(s, str) for s in strategies):
+            raise Bad("strategies", "is required and must be an array of strings")
+    except Bad as bad:
+        raise _invalid(bad, "invalid registration") from None
+    assert app_name is not None
+    return Registration(app_name, instance_id, unleash_sdk(announced), int(interval))
+
+
+async def register(
+    db: Database,
+    body: str,
+    *,
+    principal: Principal,
+    sdk_header: str | None,
+    now: datetime,
+) -> None:
+    """Remember a registering SDK instance in the token's environment."""
+    scope = sdk_scope(principal)
+    registration = parse_registration(decode(body, expect=dict), sdk_header=sdk_header)
+    await applications.note_instance(
+        db,
+        app_name=registration.app_name,
+        instance_id=registration.instance_id,
+        environment=scope.environment,
+        sdk=registration.sdk,
+        interval_ms=registration.interval_ms,
+        now=now,
+    )
+
+
+def _toggle_records(name: str, raw: Any, base: Evaluation) -> list[Record]:
+    where = f"bucket.toggles.{name}"
+    if not isinstance(raw, dict):
+        raise Bad(where, "must be an object with yes, no and variants")
+    yes = _count(raw.get("yes"), f"{where}.yes")
+    no = _count(raw.get("no"), f"{where}.no")
+    variants = raw.get("variants") or {}
+    if not isinstance(variants, dict):
+        raise Bad(f"{where}.variants", "must be an object of counts")
+    named = {
+        variant: _count(n, f"{where}.variants.{variant}")
+        for variant, n in variants.items()
+        if variant != DISABLED_VARIANT
+    }
+    # A client that counted variants apart from yes/no could make this negative.
+    plain_yes = max(yes - sum(named.values()), 0)
+    outcomes = [(FALSE_VARIATION, False, no), (TRUE_VARIATION, True, plain_yes)]
+    outcomes += [(variant_variation(v), v, n) for v, n in sorted(named.items())]
+    return [
+        Evaluation(
+            time=base.time,
+            project=base.project,
+            environment=base.environment,
+            flag=name,
+            variation=variation,
+            value=value,
+            has_value=True,
+            count=count,
+            sdk=base.sdk,
+            sdk_version=base.sdk_version,
+        )
+        for variation, value, count in outcomes
+        if count > 0
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    app_name: str
+    instance_id: str
+    announced: str | None
+    stop: datetime
+    toggles: Mapping[str, Any]
+
+
+def parse_metrics(payload: Mapping[str, Any], *, now: datetime) -> Metrics:
+    """Return a validated metrics payload's header fields and toggles, or raise InvalidRequest."""
+    try:
+        app_name = _text(payload, "appName")
+        instance_id = _text(payload, "instanceId", required=False) or DEFAULT_INSTANCE
+        announced = _text(payload, "sdkVersion", required=False)
+        bucket = payload.get("bucket")
+        if not isinstance(bucket, dict):
+            raise Bad("bucket", "is required and must be an object")
+        start = _moment(bucket.get("start"), "bucket.start")
+        stop = start if bucket.get("stop") is None else _moment(bucket["stop"], "bucket.stop")
+        if stop < start:
+            raise Bad("bucket.stop", "is before bucket.start")
+        toggles = bucket.get("toggles")
+        if not isinstance(toggles, dict):
+            raise Bad("bucket.toggles", "is required and must be an object")
+        for name in toggles:
+            if not name or len(name) > MAX_NAME:
+                raise Bad(
+                    "bucket.toggles", f"has a toggle name that is empty or too long: {name!r}"
+                )
+    except Bad as bad:
+        raise _invalid(bad, "invalid metrics") from None
+    assert app_name is not None
+    return Metrics(app_name, instance_id, announced, min(stop, now), toggles)
+
+
+def evaluation_records(
+    metrics: Metrics, *, project: str, environment: str, sdk: Sdk
+) -> list[Record]:
+    """Return the evaluation records of a metrics bucket, or raise InvalidRequest."""
+    base = Evaluation(
+        time=metrics.stop,
+        project=project,
+        environment=environment,
+        flag="",
+        variation=0,
+        value=None,
+        has_value=False,
+        count=1,
+        sdk=sdk.name,
+        sdk_version=sdk.version,
+    )
+    records: list[Record] = []
+    try:
+        for name, raw in metrics.toggles.items():
+            records.extend(_toggle_records(name, raw, base))
+    except Bad as bad:
+        raise _invalid(bad, "invalid metrics") from None
+    return records
+
+
+async def record_metrics(
+    db: Database,
+    body: str,
+    *,
+    principal: Principal,
+    sdk_header: str | None,
+    now: datetime,
+) -> int:
+    """Store a metrics bucket as evaluation counts of the token's project and environment.
+
+    The SDK is the payload's ``sdkVersion``, else the ``unleash-sdk`` header, else what
+    the instance registered with.
+    """
+    scope = sdk_scope(principal)
+    metrics = parse_metrics(decode(body, expect=dict), now=now)
+    sdk = unleash_sdk(metrics.announced or sdk_header)
+    if sdk == UNKNOWN:
+        registered = await applications.registered_sdk(
+            db,
+            app_name=metrics.app_name,
+            instance_id=metrics.instance_id,
+            environment=scope.environment,
+        )
+        sdk = registered or UNKNOWN
+    records = evaluation_records(
+        metrics, project=scope.project, environment=scope.environment, sdk=sdk
+    )
+    return await ingestion.record_batch(db, records, principal=principal, now=now)

@@ -1,0 +1,106 @@
+"""Demo data: looks like a real account and is internally consistent."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from resolvers import demo
+from resolvers.checksum import statistics_sum
+from storage.engine import Database
+from storage.tables import (
+    ContextDay,
+    EvaluationBucket,
+    FlagVariation,
+    InstanceStatistics,
+    StreamBucket,
+)
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+async def test_demo_data_is_realistic_and_consistent(db: Database) -> None:
+    assert await demo.is_empty(db)
+    written = await demo.seed(db, now=NOW, days=4)
+    assert not await demo.is_empty(db)
+    assert all(n > 0 for n in written.values()), written
+    async with db.session() as session:
+        flags = (
+            await session.execute(select(FlagVariation.project, FlagVariation.flag).distinct())
+        ).all()
+        variations = (
+            await session.execute(
+                select(FlagVariation.flag, func.count()).group_by(
+                    FlagVariation.project, FlagVariation.environment, FlagVariation.flag
+                )
+            )
+        ).all()
+        minute_total = (
+            await session.execute(
+                select(func.sum(EvaluationBucket.count)).where(EvaluationBucket.width == 60)
+            )
+        ).scalar()
+        recent_quarters = (
+            await session.execute(
+                select(func.sum(EvaluationBucket.count)).where(
+                    EvaluationBucket.width == 900,
+                    EvaluationBucket.start >= int(NOW.timestamp()) - 3 * 3600,
+                )
+            )
+        ).scalar()
+        sdks = (
+            await session.execute(
+                select(StreamBucket.source, StreamBucket.sdk, StreamBucket.sdk_version).distinct()
+            )
+        ).all()
+        categories = dict(
+            (
+                await session.execute(
+                    select(
+                        ContextDay.category, func.count(func.distinct(ContextDay.context_hash))
+                    ).group_by(ContextDay.category)
+                )
+            ).all()
+        )
+        documents = (
+            await session.execute(
+                select(InstanceStatistics.instance_id, InstanceStatistics.document).order_by(
+                    InstanceStatistics.taken_at
+                )
+            )
+        ).all()
+
+    assert len({f for _, f in flags}) == 50
+    assert {n for _, n in variations} <= {2, 3, 4} and len({n for _, n in variations}) > 1
+    # The last three hours exist as minute buckets, and the quarter-hours agree with them.
+    assert minute_total and minute_total == recent_quarters
+    assert {s for s, _, _ in sdks} == {"client", "server"} and len(sdks) >= 6
+    assert set(categories) == {"browser", "mobile", "backend"}
+    assert sum(categories.values()) > 5000
+    import json
+
+    by_instance: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for instance_id, text in documents:
+        document = json.loads(text)
+        assert document["sum"] == statistics_sum(document)
+        by_instance[instance_id].append(document)
+    for history in by_instance.values():
+        assert history[-1]["users"] >= history[0]["users"]  # the instance grows
+
+
+async def test_daily_rhythm_shows_in_the_data(db: Database) -> None:
+    await demo.seed(db, now=NOW, days=7)
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(EvaluationBucket.start, EvaluationBucket.count).where(
+                    EvaluationBucket.width == 900,
+                    EvaluationBucket.environment == "production",
+                    EvaluationBucket.start < int(NOW.timestamp()) - 2 * 86400,
+                )
+            )
+        ).all()
+    by_hour: dict[int, int] = defaultdict(int)
+    for start, count in rows:
+        by_hour[(start // 3600) % 24] += count
+    assert max(by_hour.values()) > 3 * min(by_hour.values())
