@@ -53,8 +53,8 @@ def _in_grid(start: Any, runs: Sequence[Run]) -> ColumnElement[bool]:
     return and_(start >= runs[0].lo, start < end)
 
 
-def _indexed(model: Any, runs: Sequence[Run], width: int, *columns: Any) -> Select[Any]:
-    return select(_index(model.start, runs).label("idx"), *columns).where(
+def _indexed(model: Any, runs: Sequence[Run], width: int, *wanted: Any) -> Select[Any]:
+    return select(_index(model.start, runs).label("idx"), *wanted).where(
         model.width == width, _in_grid(model.start, runs)
     )
 

@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from launchdarkly_api.exceptions import ServiceException
 
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.conftest import ADMIN, PG_ADMIN_DSN, ClientFactory, FakeClock, auth
+from tests.gateway.test_launchdarkly_client import make_api
 
 pytestmark = pytest.mark.postgres
 
@@ -75,6 +77,10 @@ async def test_503_while_the_database_is_down_then_recovery(
         (503, {"code": "service_unavailable", "message": "Requested service unavailable"})
     ] * len(ROUTES)
     assert (await client.get("/ready")).status == 503
+    # LaunchDarkly's generated client raises its ServiceException for our 503.
+    with pytest.raises(ServiceException) as caught:
+        await asyncio.to_thread(make_api(client, retries=False).get_mau_usage)
+    assert caught.value.status == 503
 
     await admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
     await asyncio.sleep(0)
