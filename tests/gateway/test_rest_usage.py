@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient
+from openapi_spec_validator import validate
 
 from gateway.app import create_app
 from gateway.keys import CLOCK, DATABASE
@@ -363,6 +364,7 @@ async def test_openapi_lists_every_route(client: TestClient[Any, Any]) -> None:
     doc = await response.json()
     assert response.status == 200
     assert doc["openapi"].startswith("3.")
+    validate(doc)  # a valid OpenAPI 3 document, $refs resolved
     served = {
         (r.method.lower(), r.resource.canonical)
         for r in client.server.app.router.routes()
