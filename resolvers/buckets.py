@@ -77,19 +77,26 @@ def _daily(lo: int, hi: int, zone: ZoneInfo) -> tuple[list[int], int]:
 
 
 def _is_local_hour(moment: int, zone: ZoneInfo) -> bool:
-    return datetime.fromtimestamp(moment, zone).minute == 0
+    local = datetime.fromtimestamp(moment, zone)
+    return local.minute == 0 and local.second == 0
+
+
+def _next_hour(moment: int, zone: ZoneInfo, step: int) -> int:
+    # A local hour starts within 4 quarters; a (historical) offset that is not a
+    # multiple of 15 minutes has none on a quarter, so fall back to UTC hours.
+    for i in range(4):
+        if _is_local_hour(moment + i * step, zone):
+            return moment + i * step
+    floor = moment - moment % HOUR
+    return floor if step < 0 or floor == moment else floor + HOUR
 
 
 def _hourly(lo: int, hi: int, zone: ZoneInfo) -> tuple[list[int], int]:
-    moment = lo - lo % QUARTER
-    while not _is_local_hour(moment, zone):
-        moment -= QUARTER
+    moment = _next_hour(lo - lo % QUARTER, zone, -QUARTER)
     starts = []
     while moment <= hi:
         starts.append(moment)
-        moment += QUARTER
-        while not _is_local_hour(moment, zone):
-            moment += QUARTER
+        moment = _next_hour(moment + QUARTER, zone, QUARTER)
     return starts, moment
 
 

@@ -109,3 +109,11 @@ def test_utc_days_and_month_start() -> None:
         at("2026-11-01T00:00"),
     ]
     assert month_start(at("2026-11-20T12:00")) == at("2026-11-01T00:00")
+
+
+def test_hourly_grid_terminates_for_an_offset_off_the_quarter_hours() -> None:
+    # Monrovia was UTC-0:44:30 until 1972: no local hour starts on a quarter hour.
+    lo = at("1971-06-01T10:20")
+    g = grid(Granularity.HOURLY, lo, lo + 7200, ZoneInfo("Africa/Monrovia"))
+    assert g.starts == (at("1971-06-01T10:00"), at("1971-06-01T11:00"), at("1971-06-01T12:00"))
+    assert all(b - a == 3600 for a, b in zip(g.starts, (*g.starts[1:], g.end), strict=True))
