@@ -6,7 +6,6 @@ route's 400 and 404).
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -15,13 +14,11 @@ from gateway.auth import authorize
 from gateway.keys import CLOCK, DATABASE
 from gateway.rate_limit import spend
 from resolvers import mau, meters, series, usage_params
-from resolvers.clock import epoch_s
 from resolvers.usage_params import Query
 
 PREFIX = "/api/v2/usage"
 Body = dict[str, Any]
 Route = Callable[[web.Request, Query], Awaitable[Body]]
-DAY = timedelta(days=1)
 
 
 def _query(request: web.Request) -> Query:
@@ -55,7 +52,7 @@ def usage_route(route: Route) -> Callable[[web.Request], Awaitable[web.Response]
 
 async def evaluations(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(query, now=now, default_from=epoch_s(now - 30 * DAY))
+    span = usage_params.usage_range(query, now=now, route="evaluations")
     zone = usage_params.zone(query)
     m = request.match_info
     result = await series.evaluation_series(
@@ -72,7 +69,7 @@ async def evaluations(request: web.Request, query: Query) -> Body:
 
 async def events(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(query, now=now, default_from=epoch_s(now - DAY))
+    span = usage_params.usage_range(query, now=now, route="events")
     result = await series.event_series(
         request.app[DATABASE], event_type=request.match_info["type"], span=span, now=now
     )
@@ -81,7 +78,7 @@ async def events(request: web.Request, query: Query) -> Body:
 
 async def streams(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(query, now=now, default_from=epoch_s(now - 30 * DAY))
+    span = usage_params.usage_range(query, now=now, route="streams")
     zone = usage_params.zone(query)
     result = await series.stream_series(
         request.app[DATABASE], source=request.match_info["source"], span=span, now=now, zone=zone
@@ -91,7 +88,7 @@ async def streams(request: web.Request, query: Query) -> Body:
 
 async def streams_by_sdk_version(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(query, now=now, default_from=epoch_s(now - DAY))
+    span = usage_params.usage_range(query, now=now, route="bysdkversion")
     zone = usage_params.zone(query)
     result = await series.stream_version_series(
         request.app[DATABASE],
@@ -120,15 +117,13 @@ async def mau_usage(request: web.Request, query: Query) -> Body:
 
 async def mau_by_category(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(query, now=now, default_from=epoch_s(now - mau.DEFAULT_SPAN))
+    span = usage_params.usage_range(query, now=now, route="mau/bycategory")
     return _series_list(request, await mau.mau_by_category(request.app[DATABASE], span=span))
 
 
 async def mau_sdks(request: web.Request, query: Query) -> Body:
     now = request.app[CLOCK]()
-    span = usage_params.time_range(
-        query, now=now, default_from=epoch_s(now - mau.SDKS_DEFAULT_SPAN)
-    )
+    span = usage_params.usage_range(query, now=now, route="mau/sdks")
     sdk_type = mau.parse_sdk_type(query)
     names = await mau.mau_sdks(request.app[DATABASE], span=span, sdk_type=sdk_type)
     return {"_links": _links(request), "sdks": names}

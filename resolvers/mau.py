@@ -1,14 +1,13 @@
 """Monthly active users: /mau parameters, windows and groupings (CONTRACT §2.4)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from resolvers.buckets import month_starts, utc_days
-from resolvers.clock import epoch_s
 from resolvers.errors import InvalidRequest
 from resolvers.series import UNKNOWN, SeriesList, zero_filled
-from resolvers.usage_params import Query, TimeRange, choice, choices, texts, time_range
+from resolvers.usage_params import Query, TimeRange, choice, choices, texts, usage_range
 from storage import mau as rows
 from storage.engine import Database
 
@@ -19,8 +18,6 @@ AGGREGATIONS = ("rolling_30d", "month_to_date", "daily_incremental")
 # LaunchDarkly's client also offers these; we keep no such dimension, so they are a 400.
 UNSUPPORTED_GROUPS = ("sdkAppId",)
 ROLLING_DAYS = 30
-DEFAULT_SPAN = timedelta(days=30)
-SDKS_DEFAULT_SPAN = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +50,7 @@ class MauQuery:
 
 def parse_mau_query(query: Query, *, now: datetime) -> MauQuery:
     """Return the /mau request a query string describes, or raise InvalidRequest."""
-    span = time_range(query, now=now, default_from=epoch_s(now - DEFAULT_SPAN))
+    span = usage_range(query, now=now, route="mau")
     projects, environments = texts(query, "project"), texts(query, "environment")
     if environments and len(projects) != 1:
         raise InvalidRequest("environment: needs exactly one project parameter")

@@ -7,7 +7,7 @@ parameter's name.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from resolvers.clock import epoch_s
@@ -17,6 +17,16 @@ Query = Mapping[str, Sequence[str]]
 
 MS = 1000
 MAX_METER_RANGE_S = 31 * 86_400
+# How far back ``from`` defaults, per route (CONTRACT §2.3).
+DEFAULT_SPANS = {
+    "evaluations": timedelta(days=30),
+    "events": timedelta(days=1),
+    "streams": timedelta(days=30),
+    "bysdkversion": timedelta(days=1),
+    "mau": timedelta(days=30),
+    "mau/bycategory": timedelta(days=30),
+    "mau/sdks": timedelta(days=7),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,11 @@ def time_range(
     if lo > hi:
         raise InvalidRequest("from: must not be in the future")
     return TimeRange(lo, hi)
+
+
+def usage_range(query: Query, *, now: datetime, route: str) -> TimeRange:
+    """Return from/to (milliseconds on the wire) with the route's default ``from``."""
+    return time_range(query, now=now, default_from=epoch_s(now - DEFAULT_SPANS[route]))
 
 
 def meter_range(query: Query, *, now: datetime, month_start: int) -> TimeRange:
