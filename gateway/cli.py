@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 from aiohttp import web
 
+from gateway import assets
 from gateway.app import create_app
 from gateway.settings import Settings
 from resolvers import demo, statistics_import, tokens
@@ -142,6 +143,7 @@ def _prepare_demo(settings: Settings) -> None:
         f"{base}/api/admin/instance-admin/statistics\n"
         f"  curl -H 'Authorization: {secret}' -H 'LD-API-Version: beta' "
         f"'{base}/api/v2/usage/streams/server'\n"
+        f"  GraphiQL: {base}/graphql#token={secret}\n"
     )
 
 
@@ -336,3 +338,25 @@ def import_statistics(files: tuple[Path, ...], database_url: str | None) -> None
         f"Imported {report.documents} document(s) from {len(files)} file(s): "
         f"{report.stored} stored for {report.instances} instance(s)."
     )
+
+
+@main.group("assets")
+def assets_group() -> None:
+    """Manage GraphiQL's browser files (fetched from the npm registry, never committed)."""
+
+
+@assets_group.command("install")
+@click.option(
+    "--npm",
+    default="npm",
+    show_default=True,
+    help="The npm executable to fetch the pinned packages with.",
+)
+def assets_install(npm: str) -> None:
+    """Fetch the pinned GraphiQL, React and React DOM builds so /graphql works offline."""
+    try:
+        written = assets.install(npm=npm, echo=lambda line: click.echo(line, err=True))
+    except assets.AssetsError as exc:
+        raise click.ClickException(str(exc)) from None
+    versions = ", ".join(f"{name} {v}" for name, v in assets.pinned_versions().items())
+    click.echo(f"{len(written)} files from {versions} in {assets.VENDOR_DIR}")

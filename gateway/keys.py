@@ -1,5 +1,7 @@
 """Typed application keys: everything the app factory puts on the app."""
 
+from pathlib import Path
+
 from aiohttp import web
 
 from gateway.settings import Settings
@@ -11,3 +13,5 @@ SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 UPSTREAMS: web.AppKey[tuple[Upstream, ...]] = web.AppKey("upstreams")
+# Where GraphiQL's vendored browser files are (gateway.assets.VENDOR_DIR unless a test says).
+GRAPHIQL_ASSETS = web.AppKey("graphiql_assets", Path)
