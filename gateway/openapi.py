@@ -8,6 +8,9 @@ from aiohttp import web
 
 from gateway.openapi_usage import SCHEMAS, USAGE, Doc, path_param, ref, usage_operation
 
+# GraphQL and its page's assets are not REST routes; the GraphQL schema describes itself.
+NOT_REST = ("/graphql", "/static")
+
 OTHERS: dict[tuple[str, str], Doc] = {
     ("POST", "/api/gateway/ingest"): {
         "summary": "Bulk ingestion of usage records (JSON or NDJSON), all or nothing",
@@ -96,7 +99,7 @@ def document(app: web.Application) -> Doc:
         path = route.resource.canonical if route.resource is not None else None
         if path is None or route.method in ("HEAD", "*"):
             continue
-        if path.startswith(("/graphql", "/static")):
+        if path.startswith(NOT_REST):
             continue
         paths.setdefault(path, {})[route.method.lower()] = _operation(route.method, path)
     return {
