@@ -13,6 +13,7 @@ from storage.engine import Database
 
 SDK_TYPES = ("client", "server")
 CATEGORIES = ("browser", "mobile", "backend")
+DEFAULT_CONTEXT_KINDS = ("user",)
 GROUPS = ("project", "environment", "sdktype", "sdk", "anonymous", "contextKind")
 AGGREGATIONS = ("rolling_30d", "month_to_date", "daily_incremental")
 # LaunchDarkly's client also offers these; we keep no such dimension, so they are a 400.
@@ -66,7 +67,9 @@ def parse_mau_query(query: Query, *, now: datetime) -> MauQuery:
         sdk_types=choices(query, "sdktype", SDK_TYPES),
         sdks=texts(query, "sdk"),
         anonymous=None if anonymous is None else anonymous == "true",
-        context_kinds=texts(query, "contextKind"),
+        # LaunchDarkly counts only the user kind when contextKind is not given (MAU is a
+        # count of users, as the seed page says), so legacy dashboards get its numbers.
+        context_kinds=texts(query, "contextKind") or DEFAULT_CONTEXT_KINDS,
         group_by=choices(query, "groupby", GROUPS),
         aggregation=choice(query, "aggregationType", AGGREGATIONS) or "rolling_30d",
     )

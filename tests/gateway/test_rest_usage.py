@@ -176,6 +176,7 @@ async def test_mau_repeated_keys_and_groupby(
     window = [
         r for r in usage["contexts"]
         if r["sdk"] in ("Go", "iOS")
+        and r["contextKind"] == "user"
         and last_day - timedelta(days=29) <= data.moment_of(r).date() <= last_day
     ]  # fmt: skip
     for i, meta in enumerate(body["metadata"]):

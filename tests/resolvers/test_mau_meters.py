@@ -89,9 +89,21 @@ async def test_mau_windows(
     days = days_between(lo, NOW)
     assert result.metadata == ({},)
     assert [p.time for p in result.points] == [midnight(d) for d in days]
-    expected = brute_mau(contexts, days, window)
+    expected = brute_mau(contexts, days, window, keep=lambda r: r["contextKind"] == "user")
     assert as_table(result, [()]) == expected
     assert max(expected.values()) > 1
+
+
+async def test_mau_counts_users_unless_other_kinds_are_asked_for(
+    db: Database, contexts: list[Raw]
+) -> None:
+    days = days_between(NOW - timedelta(days=30), NOW)
+    for kinds in (["org"], ["user", "org"]):
+        query = mau.parse_mau_query({"contextKind": kinds}, now=NOW)
+        result = await mau.mau_series(db, query)
+        expected = brute_mau(contexts, days, rolling, keep=lambda r, k=kinds: r["contextKind"] in k)
+        assert as_table(result, [()]) == expected
+        assert max(expected.values()) > 0
 
 
 async def test_mau_filters_and_groupby(db: Database, contexts: list[Raw]) -> None:
@@ -132,7 +144,13 @@ async def test_mau_groupby_every_dimension(db: Database, contexts: list[Raw]) ->
     result = await mau.mau_series(db, query)
     fields = ["project", "environment", "sdkType", "contextKind"]
     days = days_between(NOW - timedelta(days=30), NOW)
-    expected = brute_mau(contexts, days, rolling, lambda r: tuple(r[f] for f in fields))
+    expected = brute_mau(
+        contexts,
+        days,
+        rolling,
+        lambda r: tuple(r[f] for f in fields),
+        keep=lambda r: r["contextKind"] == "user",
+    )
     keys = sorted({k for _, k in expected})
     assert list(result.metadata) == [dict(zip(groups, k, strict=True)) for k in keys]
     assert as_table(result, keys) == expected
