@@ -12,13 +12,16 @@ from gateway import (
     graphql,
     health,
     ingest,
+    openapi,
     rest_statistics,
+    rest_usage,
     sdk_launchdarkly,
     sdk_unleash,
     upstream,
 )
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.rate_limit import add_rate_limit
 from gateway.settings import Settings
 from resolvers import maintenance, tokens
 from resolvers.clock import Clock, system_clock
@@ -83,4 +86,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     sdk_unleash.add_routes(app)
     rest_statistics.add_routes(app)
     upstream.add_collector(app)
+    add_rate_limit(app)
+    rest_usage.add_routes(app)
+    openapi.add_routes(app)
     return app

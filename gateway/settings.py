@@ -84,6 +84,19 @@ class Settings:
         512, "Entries in each of the GraphQL parser and validation caches."
     )
 
+    # LaunchDarkly usage API (issue 3)
+    rate_limit_per_minute: int = _setting(
+        0, "Requests per minute each token may make to `/api/v2/`; 0 turns the limit off."
+    )
+    redis_url: str | None = _secret(
+        None,
+        "If set (`redis://host:6379/0`), rate-limit counts live in Redis and are shared by "
+        "every gateway process; otherwise each process counts alone.",
+    )
+    redis_prefix: str = _setting(
+        "gateway:ratelimit:", "Prefix of the rate-limit keys in Redis (one per deployment)."
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> "Settings":
         """Return settings from GATEWAY_* variables, then explicit overrides (CLI flags)."""

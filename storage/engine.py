@@ -41,10 +41,20 @@ def redact_url(url: str) -> str:
     return make_url(normalize_url(url)).render_as_string(hide_password=True)
 
 
+# SQLSTATEs that mean "the server cannot serve us now": connection exceptions (08),
+# insufficient resources (53, e.g. too many connections), operator intervention (57P:
+# shutdown, cannot connect now), and 55000 as asyncpg reports a database closed to
+# connections (ALLOW_CONNECTIONS false). asyncpg surfaces these as a plain DBAPIError.
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000")
+
+
 def _is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError | InterfaceError | OSError | asyncio.TimeoutError):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
 class Database:

@@ -1,0 +1,246 @@
+"""MAU windows, groupings and filters, and month-to-date meters, against brute force."""
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from resolvers import mau, meters
+from resolvers.clock import epoch_s
+from resolvers.errors import InvalidRequest, NotFound
+from resolvers.usage_params import TimeRange
+from storage.engine import Database
+from tests import usage_data as data
+from tests.usage_data import NOW
+
+Raw = data.Raw
+
+
+def utc_day(r: Raw) -> date:
+    return data.moment_of(r).date()
+
+
+def midnight(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def days_between(lo: datetime, hi: datetime) -> list[date]:
+    out, day = [], lo.date()
+    while day <= hi.date():
+        out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def brute_mau(
+    raw: list[Raw],
+    days: list[date],
+    window: Callable[[date], date],
+    group: Callable[[Raw], tuple[object, ...]] = lambda r: (),
+    keep: Callable[[Raw], bool] = lambda r: True,
+) -> dict[tuple[int, tuple[object, ...]], int]:
+    """Distinct (kind, key) per day and group, over the window ending that day."""
+    seen: dict[tuple[int, tuple[object, ...]], set[tuple[str, str]]] = defaultdict(set)
+    for r in raw:
+        if not keep(r):
+            continue
+        for day in days:
+            if window(day) <= utc_day(r) <= day:
+                seen[(midnight(day), group(r))].add((r["contextKind"], r["contextKey"]))
+    return {k: len(v) for k, v in seen.items()}
+
+
+def as_table(result: object, keys: list[tuple[object, ...]]) -> dict[object, int]:
+    return {
+        (p.time, keys[i]): v  # type: ignore[attr-defined]
+        for p in result.points  # type: ignore[attr-defined]
+        for i, v in enumerate(p.values)
+        if v
+    }
+
+
+def rolling(day: date) -> date:
+    return day - timedelta(days=29)
+
+
+def month(day: date) -> date:
+    return day.replace(day=1)
+
+
+@pytest.fixture
+async def contexts(db: Database) -> list[Raw]:
+    raw = data.contexts(random.Random(11))
+    await data.ingest(db, raw)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "window"),
+    [("rolling_30d", rolling), ("month_to_date", month), ("daily_incremental", lambda d: d)],
+)
+async def test_mau_windows(
+    db: Database, contexts: list[Raw], aggregation: str, window: Callable[[date], date]
+) -> None:
+    lo = NOW - timedelta(days=30)
+    query = mau.parse_mau_query({"aggregationType": [aggregation]}, now=NOW)
+    result = await mau.mau_series(db, query)
+    days = days_between(lo, NOW)
+    assert result.metadata == ({},)
+    assert [p.time for p in result.points] == [midnight(d) for d in days]
+    expected = brute_mau(contexts, days, window, keep=lambda r: r["contextKind"] == "user")
+    assert as_table(result, [()]) == expected
+    assert max(expected.values()) > 1
+
+
+async def test_mau_counts_users_unless_other_kinds_are_asked_for(
+    db: Database, contexts: list[Raw]
+) -> None:
+    days = days_between(NOW - timedelta(days=30), NOW)
+    for kinds in (["org"], ["user", "org"]):
+        query = mau.parse_mau_query({"contextKind": kinds}, now=NOW)
+        result = await mau.mau_series(db, query)
+        expected = brute_mau(contexts, days, rolling, keep=lambda r, k=kinds: r["contextKind"] in k)
+        assert as_table(result, [()]) == expected
+        assert max(expected.values()) > 0
+
+
+async def test_mau_filters_and_groupby(db: Database, contexts: list[Raw]) -> None:
+    query = mau.parse_mau_query(
+        {
+            "project": ["web"],
+            "environment": ["production", "staging"],
+            "sdktype": ["client"],
+            "sdk": ["Go", "iOS"],
+            "anonymous": ["false"],
+            "contextKind": ["user"],
+            "groupby": ["sdk", "anonymous"],
+            "from": [str(epoch_s(NOW - timedelta(days=10)) * 1000)],
+        },
+        now=NOW,
+    )
+    result = await mau.mau_series(db, query)
+    days = days_between(NOW - timedelta(days=10), NOW)
+
+    def keep(r: Raw) -> bool:
+        return (
+            r["project"] == "web"
+            and r["sdkType"] == "client"
+            and r["sdk"] in ("Go", "iOS")
+            and not r["anonymous"]
+            and r["contextKind"] == "user"
+        )
+
+    expected = brute_mau(contexts, days, rolling, lambda r: (r["sdk"], r["anonymous"]), keep)
+    keys = sorted({k for _, k in expected})
+    assert list(result.metadata) == [{"sdk": s, "anonymous": a} for s, a in keys]
+    assert as_table(result, keys) == expected
+
+
+async def test_mau_groupby_every_dimension(db: Database, contexts: list[Raw]) -> None:
+    groups = ["project", "environment", "sdktype", "contextKind"]
+    query = mau.parse_mau_query({"groupby": groups}, now=NOW)
+    result = await mau.mau_series(db, query)
+    fields = ["project", "environment", "sdkType", "contextKind"]
+    days = days_between(NOW - timedelta(days=30), NOW)
+    expected = brute_mau(
+        contexts,
+        days,
+        rolling,
+        lambda r: tuple(r[f] for f in fields),
+        keep=lambda r: r["contextKind"] == "user",
+    )
+    keys = sorted({k for _, k in expected})
+    assert list(result.metadata) == [dict(zip(groups, k, strict=True)) for k in keys]
+    assert as_table(result, keys) == expected
+
+
+async def test_mau_by_category_is_three_series_in_order(db: Database, contexts: list[Raw]) -> None:
+    lo = NOW - timedelta(days=5)
+    result = await mau.mau_by_category(db, span=TimeRange(epoch_s(lo), epoch_s(NOW)))
+    cats = ["browser", "mobile", "backend"]
+    assert result.metadata == tuple({"category": c} for c in cats)
+    expected = brute_mau(contexts, days_between(lo, NOW), rolling, lambda r: (r["category"],))
+    assert as_table(result, [(c,) for c in cats]) == expected
+
+
+async def test_mau_sdks(db: Database, contexts: list[Raw]) -> None:
+    lo = NOW - timedelta(days=7)
+    span = TimeRange(epoch_s(lo), epoch_s(NOW))
+    first = lo.date()
+    for sdk_type in (None, "server"):
+        got = await mau.mau_sdks(db, span=span, sdk_type=sdk_type)
+        assert got == sorted(
+            {r["sdk"] for r in contexts if utc_day(r) >= first and sdk_type in (None, r["sdkType"])}
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"environment": ["production"]}, "environment"),
+        ({"environment": ["production"], "project": ["a", "b"]}, "environment"),
+        ({"sdktype": ["mobile"]}, "sdktype"),
+        ({"anonymous": ["yes"]}, "anonymous"),
+        ({"groupby": ["colour"]}, "groupby"),
+        ({"groupby": ["sdkAppId"]}, "groupby"),
+        ({"aggregationType": ["weekly"]}, "aggregationType"),
+        ({"aggregationType": ["rolling_30d", "month_to_date"]}, "aggregationType"),
+        ({"from": ["yesterday"]}, "from"),
+    ],
+)
+def test_mau_parameter_errors_name_the_parameter(
+    query: dict[str, list[str]], parameter: str
+) -> None:
+    with pytest.raises(InvalidRequest, match=rf"^{parameter}:"):
+        mau.parse_mau_query(query, now=NOW)
+
+
+@pytest.fixture
+async def meter_rows(db: Database) -> list[Raw]:
+    raw = data.meters(random.Random(12))
+    await data.ingest(db, raw)
+    return raw
+
+
+def brute_meter(raw: list[Raw], meter: str, days: list[date], scope: object = None) -> list[int]:
+    out = []
+    for day in days:
+        total = 0
+        for r in raw:
+            mine = r["meter"] == meter and (
+                scope is None or (r.get("project"), r.get("environment")) == scope
+            )
+            if mine and month(day) <= utc_day(r) <= day:
+                total += r["value"]
+        out.append(total)
+    return out
+
+
+async def test_meters_are_month_to_date_cumulative(db: Database, meter_rows: list[Raw]) -> None:
+    lo, hi = datetime(2026, 10, 25, tzinfo=UTC), datetime(2026, 11, 18, 6, tzinfo=UTC)
+    span = TimeRange(epoch_s(lo), epoch_s(hi))
+    days = days_between(lo, hi)
+    for meter in ("data-export-events", "service-connections", "experimentation-units"):
+        got = await meters.meter_intervals(db, meter=meter, span=span)
+        assert [i.time for i in got] == [midnight(d) for d in days]
+        assert [i.value for i in got] == brute_meter(meter_rows, meter, days)
+        assert all(isinstance(i.value, int) for i in got)
+    scoped = await meters.meter_intervals(
+        db, meter="data-export-events", span=span, project="web", environment="staging"
+    )
+    assert [i.value for i in scoped] == brute_meter(
+        meter_rows, "data-export-events", days, ("web", "staging")
+    )
+    with pytest.raises(NotFound):
+        await meters.meter_intervals(db, meter="bananas", span=span)
+
+
+async def test_fractional_meter_values_stay_numbers(db: Database) -> None:
+    raw = [{"type": "meter", "time": data.iso(NOW), "meter": "experimentation-keys",
+            "value": 1.25}]  # fmt: skip
+    await data.ingest(db, raw)
+    span = TimeRange(epoch_s(NOW), epoch_s(NOW))
+    got = await meters.meter_intervals(db, meter="experimentation-keys", span=span)
+    assert [(i.time, i.value) for i in got] == [(epoch_s(NOW) // 86400 * 86400, 1.25)]
