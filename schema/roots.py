@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema import ingestion, live, statistics
+from schema import ingestion, live, statistics, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -60,6 +60,54 @@ class Query:
         resolver=statistics.collector_upstreams,
         description=(
             "The statistics collector's upstreams: last attempt, last success, last error."
+        ),
+    )
+
+    evaluations = strawberry.field(
+        resolver=usage.evaluations,
+        description=(
+            "Evaluations of a flag per variation. Granularity by the vendor rule unless "
+            "given. REST: /api/v2/usage/evaluations/{project}/{environment}/{flag}."
+        ),
+    )
+    events = strawberry.field(
+        resolver=usage.events,
+        description=("Analytics events of a type. REST: /api/v2/usage/events/{type}."),
+    )
+    streams = strawberry.field(
+        resolver=usage.streams,
+        description=(
+            "Peak streaming connections, in total or per SDK version. REST: "
+            "/api/v2/usage/streams/{source}[/bysdkversion]."
+        ),
+    )
+    stream_sdk_versions = strawberry.field(
+        resolver=usage.stream_sdk_versions,
+        description=(
+            "SDKs and versions that streamed in the past 60 days. REST: "
+            "/api/v2/usage/streams/{source}/sdkversions."
+        ),
+    )
+    mau = strawberry.field(
+        resolver=usage.mau_series,
+        description=(
+            "Monthly active users per UTC day, filtered and grouped. REST: /api/v2/usage/mau."
+        ),
+    )
+    mau_by_category = strawberry.field(
+        resolver=usage.mau_by_category,
+        description=(
+            "MAU per category (browser, mobile, backend). REST: /api/v2/usage/mau/bycategory."
+        ),
+    )
+    mau_sdks = strawberry.field(
+        resolver=usage.mau_sdks,
+        description=("Names of SDKs with active contexts. REST: /api/v2/usage/mau/sdks."),
+    )
+    meter = strawberry.field(
+        resolver=usage.meter,
+        description=(
+            "A billing meter's month-to-date value per UTC day. REST: /api/v2/usage/{meter}."
         ),
     )
 
