@@ -13,6 +13,16 @@ log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Internal error"
 UNAVAILABLE_MESSAGE = "Requested service unavailable"
+# For expected errors raised without a message of their own.
+DEFAULT_MESSAGES = {
+    "invalid_request": "Invalid request",
+    "unauthorized": "Invalid access token",
+    "forbidden": "Forbidden. Access to the requested resource was denied.",
+    "not_found": "Not found: nothing of that name has been seen",
+    "payload_too_large": "Request is too large",
+    "rate_limited": "Rate limit exceeded. Try again later.",
+    "service_unavailable": UNAVAILABLE_MESSAGE,
+}
 
 
 def _gateway_extensions(error: GatewayError) -> dict[str, Any]:
@@ -30,7 +40,8 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
     if isinstance(original, GraphQLError):
         return classify(original)
     if isinstance(original, GatewayError):
-        return original.message or original.code, _gateway_extensions(original)
+        message = original.message or DEFAULT_MESSAGES.get(original.code, original.code)
+        return message, _gateway_extensions(original)
     if isinstance(original, StorageUnavailable):
         return UNAVAILABLE_MESSAGE, {"code": "service_unavailable"}
     if original is not None:

@@ -66,8 +66,9 @@ class Query:
     evaluations = strawberry.field(
         resolver=usage.evaluations,
         description=(
-            "Evaluations of a flag per variation. Granularity by the vendor rule unless "
-            "given. REST: /api/v2/usage/evaluations/{project}/{environment}/{flag}."
+            "Evaluations of a flag per variation; null (with a not_found error) for a flag "
+            "never seen. Granularity by the vendor rule unless given. "
+            "REST: /api/v2/usage/evaluations/{project}/{environment}/{flag}."
         ),
     )
     events = strawberry.field(

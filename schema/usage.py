@@ -168,7 +168,7 @@ async def evaluations(
     to: datetime | None = None,
     granularity: Granularity | None = None,
     tz: str | None = None,
-) -> UsageSeries:
+) -> UsageSeries | None:
     """Evaluations of a flag by variation (REST: /api/v2/usage/evaluations/...)."""
     require(info, *READERS)
     query = vendor_query(start=from_, end=to, tz=tz)

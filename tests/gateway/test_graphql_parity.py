@@ -248,6 +248,10 @@ async def test_not_found_has_the_same_code(client: TestClient[Any, Any], usage: 
     response = await client.get("/api/v2/usage/evaluations/web/production/nope", headers=LD)
     rest_code = (await response.json())["code"]
     _, body = await gql(
-        client, '{ evaluations(project: "web", environment: "production", flag: "nope") { to } }'
+        client,
+        '{ evaluations(project: "web", environment: "production", flag: "nope") { to } mauSdks }',
     )
     assert codes(body) == [rest_code] == ["not_found"]
+    # The other fields of the query still answer.
+    assert body["data"]["evaluations"] is None
+    assert body["data"]["mauSdks"]
