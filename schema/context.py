@@ -23,6 +23,8 @@ class Context:
     # Statistics configuration: the instance served by default, the collector's upstreams.
     primary_instance: str | None = None
     upstreams: tuple[Upstream, ...] = ()
+    # Series points already in this response (the points limit is per response).
+    points_spent: int = 0
     # graphql-transport-ws puts the connection_init payload here (it may carry the token).
     connection_params: dict[str, Any] = field(default_factory=dict)
 

@@ -58,12 +58,13 @@ def limit_error(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
 
 
-def check_points(points: int, limits: Limits) -> None:
-    """Raise a coded error when a response would carry more than ``max_points`` points."""
-    if points > limits.max_points:
+def check_points(points: int, limits: Limits, *, spent: int = 0) -> None:
+    """Raise a coded error when ``spent`` plus ``points`` would pass ``max_points``."""
+    if spent + points > limits.max_points:
+        so_far = f" (after {spent} already in this response)" if spent else ""
         raise limit_error(
-            f"this series would have {points} points; the limit is {limits.max_points} per "
-            "response: narrow the range or choose a coarser granularity",
+            f"this series would have {points} points{so_far}; the limit is {limits.max_points} "
+            "per response: narrow the range or choose a coarser granularity",
             CODE_TOO_MANY_POINTS,
         )
 
@@ -239,6 +240,9 @@ class DocumentLimits(SchemaExtension):
         if nesting(query, self.limits.max_tokens) > guard:
             raise limit_error(f"the document nests more than {guard} levels deep", CODE_TOO_DEEP)
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
+        context = self.execution_context.context
+        if hasattr(context, "points_spent"):
+            context.points_spent = 0  # the points limit counts per response
         self.execution_context.validation_rules = (
             *self.execution_context.validation_rules,
             *self.limits.rules,

@@ -45,7 +45,9 @@ async def _recent(
     except NotFound:
         result = SeriesList((), ())  # nothing seen for this flag yet: no series
     first_minute = span.lo - span.lo % MINUTE
-    return (first_minute, result), usage_of(result, Granularity.MINUTELY, span, info)
+    return (first_minute, result), usage_of(
+        result, Granularity.MINUTELY, span, info, per_response=False
+    )
 
 
 async def evaluations_live(

@@ -121,10 +121,24 @@ def labels_of(metadata: Mapping[str, Any]) -> SeriesLabels:
 
 
 def usage_of(
-    result: SeriesList, granularity: Granularity, span: TimeRange, info: Info
+    result: SeriesList,
+    granularity: Granularity,
+    span: TimeRange,
+    info: Info,
+    *,
+    per_response: bool = True,
 ) -> UsageSeries:
-    """Return a SeriesList as a UsageSeries, refusing it past the points limit."""
-    check_points(len(result.points) * len(result.metadata), info.context.limits)
+    """Return a SeriesList as a UsageSeries, refusing it past the points limit.
+
+    ``per_response`` counts its points against the whole response; a subscription's
+    pushes are each checked alone.
+    """
+    points = len(result.points) * len(result.metadata)
+    context = info.context
+    spent = context.points_spent if per_response else 0
+    check_points(points, context.limits, spent=spent)
+    if per_response:
+        context.points_spent += points
     times = [from_epoch_s(p.time) for p in result.points]
     return UsageSeries(
         granularity=granularity,
@@ -150,7 +164,7 @@ def grid_granularity(
         picked = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
         chosen = Granularity(picked.value)
     estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
-    check_points(estimate * series_count, info.context.limits)
+    check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
     return buckets.Granularity(chosen.value)
 
 
@@ -254,7 +268,8 @@ async def stream_sdk_versions(info: Info, source: StreamSource) -> list[SdkVersi
 
 
 def _days(info: Info, span: TimeRange, series_count: int = 1) -> None:
-    check_points(((span.hi - span.lo) // 86_400 + 1) * series_count, info.context.limits)
+    days = (span.hi - span.lo) // 86_400 + 1
+    check_points(days * series_count, info.context.limits, spent=info.context.points_spent)
 
 
 async def mau_series(

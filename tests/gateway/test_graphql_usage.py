@@ -6,8 +6,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from gateway.app import create_app
+from gateway.settings import Settings
 from storage.engine import Database
 from tests import usage_data as data
+from tests.conftest import ADMIN, ClientFactory, FakeClock
 from tests.graphql_client import codes, gql
 from tests.usage_data import NOW
 
@@ -100,3 +103,19 @@ async def test_bad_parameters_are_invalid_requests(client: TestClient[Any, Any])
     assert "tz" in body["errors"][0]["message"]
     _, body = await gql(client, '{ mau(environments: ["production"]) { to } }')
     assert codes(body) == ["invalid_request"]
+
+
+async def test_the_points_limit_counts_the_whole_response(
+    aiohttp_client: ClientFactory, database_url: str, clock: FakeClock
+) -> None:
+    settings = Settings(database_url=database_url, admin_token=ADMIN, graphql_max_points=60)
+    client = await aiohttp_client(create_app(settings, clock=clock))
+    two = "a: events(type: RECEIVED) { to } b: events(type: PUBLISHED) { to }"
+    _, body = await gql(client, f"{{ {two} }}")  # 2 x 25 hourly points: within 60
+    assert body.get("errors") is None, body
+    _, body = await gql(client, f"{{ {two} c: events(type: RECEIVED) {{ to }} }}")
+    assert codes(body) == ["too_many_points"]
+    assert "already in this response" in body["errors"][0]["message"]
+    # The next request starts from zero again.
+    _, body = await gql(client, f"{{ {two} }}")
+    assert body.get("errors") is None, body
