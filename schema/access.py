@@ -31,12 +31,14 @@ def require(info: Info, *kinds: str) -> Principal:
 class OperationAccess(SchemaExtension):
     """Ingest tokens may not read: queries and subscriptions need an admin or read token.
 
-    Mutations check their own kinds, field by field.
+    Mutations check their own kinds, field by field. Each operation starts with a fresh
+    points count and fresh loaders.
     """
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         assert isinstance(context, Context)
+        context.start_operation()
         caller = principal(context)
         if self.execution_context.operation_type is not OperationType.MUTATION:
             tokens.require(caller, *READERS)

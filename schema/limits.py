@@ -240,9 +240,6 @@ class DocumentLimits(SchemaExtension):
         if nesting(query, self.limits.max_tokens) > guard:
             raise limit_error(f"the document nests more than {guard} levels deep", CODE_TOO_DEEP)
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
-        context = self.execution_context.context
-        if hasattr(context, "points_spent"):
-            context.points_spent = 0  # the points limit counts per response
         self.execution_context.validation_rules = (
             *self.execution_context.validation_rules,
             *self.limits.rules,

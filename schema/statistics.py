@@ -101,12 +101,12 @@ async def _upstreams(info: Info) -> list[UpstreamState]:
 
 
 async def _latest(root: "Instance", info: Info) -> InstanceStatistics | None:
-    document = await statistics.statistics_at(info.context.db, instance_id=root.instance_id)
+    document = await info.context.latest_statistics.load(root.instance_id)
     return None if document is None else statistics_of(document)
 
 
 async def _collector(root: "Instance", info: Info) -> Upstream | None:
-    document = await statistics.statistics_at(info.context.db, instance_id=root.instance_id)
+    document = await info.context.latest_statistics.load(root.instance_id)
     if document is None or not document.source.startswith(COLLECTOR_PREFIX):
         return None
     name = document.source.removeprefix(COLLECTOR_PREFIX)

@@ -117,3 +117,31 @@ async def test_statistics_history_fleet_and_instances(
     }
     _, body = await gql(client, '{ instanceStatistics(instanceId: "zzz") { users } }')
     assert body == {"data": {"instanceStatistics": None}}
+
+
+async def test_each_instance_newest_document_is_read_once_per_query(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    from sqlalchemy import event
+
+    from gateway.keys import DATABASE
+
+    await store(
+        db, *(document(i, "2026-11-19T00:00:00Z", users=1) for i in ("a", "b", "c")), now=NOW
+    )
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "instance_statistics" in statement:
+            statements.append(statement)
+
+    engine = client.server.app[DATABASE].engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        _, body = await gql(client, "{ instances { latest { users } collector { name } } }")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert body.get("errors") is None, body
+    assert len(body["data"]["instances"]) == 3
+    # One listing, then one read per instance shared by `latest` and `collector`.
+    assert len(statements) == 1 + 3
