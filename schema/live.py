@@ -16,8 +16,7 @@ from resolvers.series import SeriesList
 from resolvers.usage_params import TimeRange
 from schema.context import Info
 from schema.limits import check_points
-from schema.series import Granularity, UsageSeries
-from schema.usage import usage_of
+from schema.series import Granularity, UsageSeries, usage_of
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)

@@ -5,167 +5,33 @@ through ``resolvers.usage_params`` exactly as a REST request does, so both doors
 one set of defaults, clipping and validation.
 """
 
-from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum
-from typing import Annotated, Any
 
 import strawberry
 
-from resolvers import buckets, mau, meters, series, usage_params
-from resolvers.clock import epoch_ms, epoch_s, from_epoch_s
+from resolvers import mau, meters, series, usage_params
 from resolvers.series import SeriesList
 from resolvers.usage_params import Query, TimeRange
 from schema.access import READERS, require
 from schema.context import Info
 from schema.limits import check_points
-from schema.series import Granularity, Series, SeriesLabels, UsageSeries
-
-FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
-# Rough bucket widths, to refuse an oversized grid before building it.
-_WIDTH_S = {Granularity.MINUTELY: 60, Granularity.HOURLY: 3600, Granularity.DAILY: 86_400}
-# Metadata keys of the resolvers -> GraphQL label fields.
-_LABELS = {
-    "variation": "variation",
-    "value": "value",
-    "project": "project",
-    "environment": "environment",
-    "sdk": "sdk",
-    "sdktype": "sdk_type",
-    "version": "version",
-    "category": "category",
-    "source": "source",
-    "anonymous": "anonymous",
-    "type": "event_type",
-    "contextKind": "context_kind",
-    "meter": "meter",
-}
-
-
-@strawberry.enum(description="Where streaming connections come from.")
-class StreamSource(Enum):
-    CLIENT = "client"
-    SERVER = "server"
-
-
-@strawberry.enum(description="Analytics events: received by, or published from, the gateway.")
-class EventType(Enum):
-    RECEIVED = "received"
-    PUBLISHED = "published"
-
-
-@strawberry.enum(description="SDK type of a context.")
-class SdkType(Enum):
-    CLIENT = "client"
-    SERVER = "server"
-
-
-@strawberry.enum(description="A dimension MAU can be grouped by.")
-class MauGroup(Enum):
-    PROJECT = "project"
-    ENVIRONMENT = "environment"
-    SDK_TYPE = "sdktype"
-    SDK = "sdk"
-    ANONYMOUS = "anonymous"
-    CONTEXT_KIND = "contextKind"
-
-
-@strawberry.enum(description="Which contexts a day's MAU counts.")
-class MauAggregation(Enum):
-    ROLLING_30D = "rolling_30d"
-    MONTH_TO_DATE = "month_to_date"
-    DAILY_INCREMENTAL = "daily_incremental"
-
-
-@strawberry.enum(description="A billing meter (month-to-date cumulative, daily).")
-class Meter(Enum):
-    DATA_EXPORT_EVENTS = "data-export-events"
-    EXPERIMENTATION_KEYS = "experimentation-keys"
-    EXPERIMENTATION_UNITS = "experimentation-units"
-    SERVICE_CONNECTIONS = "service-connections"
+from schema.series import Granularity, UsageSeries, grid_granularity, usage_of
+from schema.usage_arguments import (
+    EventType,
+    FromArg,
+    MauAggregation,
+    MauGroup,
+    Meter,
+    SdkType,
+    StreamSource,
+    vendor_query,
+)
 
 
 @strawberry.type(description="An SDK and version that streamed in the past 60 days.")
 class SdkVersion:
     sdk: str
     version: str
-
-
-def vendor_query(
-    *, start: datetime | None = None, end: datetime | None = None, ms: bool = True, **more: Any
-) -> Query:
-    """Return GraphQL arguments as the vendor's query parameters (absent ones left out)."""
-    query: dict[str, list[str]] = {}
-    for name, moment in (("from", start), ("to", end)):
-        if moment is not None:
-            query[name] = [str(epoch_ms(moment) if ms else epoch_s(moment))]
-    for name, value in more.items():
-        values = value if isinstance(value, list | tuple) else [value]
-        query[name] = [_text(v) for v in values if v is not None]
-        if not query[name]:
-            del query[name]
-    return query
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def labels_of(metadata: Mapping[str, Any]) -> SeriesLabels:
-    """Return the GraphQL labels of one series' metadata."""
-    return SeriesLabels(**{_LABELS[k]: v for k, v in metadata.items() if k in _LABELS})
-
-
-def usage_of(
-    result: SeriesList,
-    granularity: Granularity,
-    span: TimeRange,
-    info: Info,
-    *,
-    per_response: bool = True,
-) -> UsageSeries:
-    """Return a SeriesList as a UsageSeries, refusing it past the points limit.
-
-    ``per_response`` counts its points against the whole response; a subscription's
-    pushes are each checked alone.
-    """
-    points = len(result.points) * len(result.metadata)
-    context = info.context
-    spent = context.points_spent if per_response else 0
-    check_points(points, context.limits, spent=spent)
-    if per_response:
-        context.points_spent += points
-    times = [from_epoch_s(p.time) for p in result.points]
-    return UsageSeries(
-        granularity=granularity,
-        from_=from_epoch_s(span.lo),
-        to=from_epoch_s(span.hi),
-        series=[
-            Series(
-                labels=labels_of(meta),
-                total=float(sum(p.values[i] for p in result.points)),
-                times=times,
-                values=[float(p.values[i]) for p in result.points],
-            )
-            for i, meta in enumerate(result.metadata)
-        ],
-    )
-
-
-def grid_granularity(
-    info: Info, span: TimeRange, chosen: Granularity | None, series_count: int = 1
-) -> buckets.Granularity:
-    """Return the granularity to use (the vendor rule unless chosen), within the points limit."""
-    if chosen is None:
-        picked = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
-        chosen = Granularity(picked.value)
-    estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
-    check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
-    return buckets.Granularity(chosen.value)
 
 
 def _span(info: Info, query: Query, route: str) -> TimeRange:
