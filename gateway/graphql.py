@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
+from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
@@ -49,6 +50,15 @@ def error_response(error: GatewayError) -> web.Response:
         "errors": [{"message": error.message or default, "extensions": {"code": error.code}}],
     }
     return web.json_response(body, status=TABLE[type(error)][0])
+
+
+TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def _transport_error(exc: HTTPException) -> web.Response:
+    code = TRANSPORT_CODES.get(exc.status_code, "invalid_request")
+    body = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    return web.json_response(body, status=exc.status_code)
 
 
 async def _principal(context: Context, secret: str | None) -> Principal | None:
@@ -113,7 +123,9 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
         if _wants_page(request):
             return graphiql.page(request)
         try:
-            return await super().__call__(request)
+            return await self.run(request=request)
+        except HTTPException as exc:  # Strawberry's transport errors: bad JSON, wrong method
+            return _transport_error(exc)
         except GatewayError as error:
             return error_response(error)
         except StorageUnavailable:

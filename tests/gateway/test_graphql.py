@@ -209,3 +209,26 @@ async def test_an_over_long_idempotency_key_is_invalid_input(
     assert body["data"]["ingest"]["__typename"] == "InvalidInput"
     assert "Idempotency-Key" in body["data"]["ingest"]["message"]
     assert await count_rows(db, EvaluationBucket) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "data", "status", "code"),
+    [
+        ("POST", "{not json", 400, "invalid_request"),
+        ("POST", '{"variables": {}}', 400, "invalid_request"),
+        ("PUT", '{"query": "{ viewer { kind } }"}', 405, "method_not_allowed"),
+    ],
+)
+async def test_transport_errors_are_coded_json(
+    client: TestClient[Any, Any], method: str, data: str, status: int, code: str
+) -> None:
+    response = await client.request(
+        method,
+        "/graphql",
+        data=data,
+        headers={"Authorization": ADMIN, "Content-Type": "application/json"},
+    )
+    assert response.status == status
+    body = await response.json()
+    assert body["data"] is None
+    assert codes(body) == [code]
