@@ -75,11 +75,19 @@ def error_response(request: web.Request, error: GatewayError) -> web.Response:
     status = TABLE[type(error)][0]
     body = unleash_body(error) if is_unleash(request.path) else launchdarkly_body(error)
     response = web.json_response(body, status=status)
-    if isinstance(error, RateLimited):
-        response.headers["Retry-After"] = str(error.retry_after_s)
-        response.headers["X-Ratelimit-Route-Remaining"] = "0"
-        response.headers["X-Ratelimit-Reset"] = str(error.reset_ms)
+    response.headers.update(retry_headers(error))
     return response
+
+
+def retry_headers(error: GatewayError) -> dict[str, str]:
+    """Return the headers that tell a rate-limited client when to come back."""
+    if not isinstance(error, RateLimited):
+        return {}
+    return {
+        "Retry-After": str(error.retry_after_s),
+        "X-Ratelimit-Route-Remaining": "0",
+        "X-Ratelimit-Reset": str(error.reset_ms),
+    }
 
 
 def _from_http(exc: web.HTTPException) -> GatewayError | None:

@@ -16,8 +16,9 @@ from strawberry.types.unset import UnsetType
 
 from gateway import graphiql
 from gateway.auth import secret_of
-from gateway.errors import TABLE
+from gateway.errors import TABLE, retry_headers
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
+from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
 from resolvers.errors import GatewayError, Unavailable
@@ -49,7 +50,7 @@ def error_response(error: GatewayError) -> web.Response:
         "data": None,
         "errors": [{"message": error.message or default, "extensions": {"code": error.code}}],
     }
-    return web.json_response(body, status=TABLE[type(error)][0])
+    return web.json_response(body, status=TABLE[type(error)][0], headers=retry_headers(error))
 
 
 TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
@@ -95,6 +96,8 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             context.principal = await tokens.authenticate(
                 context.db, secret_of(request), now=context.clock()
             )
+            # One budget per token across both doors: GraphQL is no way around the REST limit.
+            response.headers.update(await spend(request, context.principal))
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

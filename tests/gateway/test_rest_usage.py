@@ -393,3 +393,20 @@ async def test_openapi_lists_every_route(client: TestClient[Any, Any]) -> None:
         "/api/admin/instance-admin/statistics",
         "/api/admin/instance-admin/statistics/csv",
     } <= set(doc["paths"])
+
+
+async def test_graphql_spends_the_same_budget(
+    aiohttp_client: ClientFactory, database_url: str, clock: FakeClock
+) -> None:
+    client = await limited_client(aiohttp_client, database_url, clock)
+    query = {"query": "{ mauSdks { sdks } }"}
+    for remaining in ("2", "1"):
+        response = await client.post("/graphql", json=query, headers=auth())
+        assert response.status == 200
+        assert response.headers["X-Ratelimit-Route-Remaining"] == remaining
+    assert (await get(client, "/api/v2/usage/mau/sdks"))[0] == 200  # the third request
+    response = await client.post("/graphql", json=query, headers=auth())
+    assert response.status == 429
+    body = await response.json()
+    assert body["errors"][0]["extensions"]["code"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) > 0
