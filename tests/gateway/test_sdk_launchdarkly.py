@@ -172,11 +172,11 @@ async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
         )
         for (anonymous, kind), n in sorted(by_group.items())
     ]
-    # A server-side SDK's contexts are backend ones; categories count every kind.
+    # A server-side SDK's contexts are backend ones; the categories break down /mau's users.
     assert await api.latest("/mau/bycategory") == [
         ({"category": "browser"}, 0),
         ({"category": "mobile"}, 0),
-        ({"category": "backend"}, len(contexts)),
+        ({"category": "backend"}, len(users)),
     ]
     assert await api.get("/mau/sdks") == {
         "_links": {"self": {"href": "/api/v2/usage/mau/sdks", "type": "application/json"}},
