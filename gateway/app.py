@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway import (
+    graphiql,
+    graphql,
     health,
     ingest,
     openapi,
@@ -78,6 +80,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_maintenance)
     health.add_routes(app)
     ingest.add_routes(app)
+    graphiql.add_routes(app)
+    graphql.add_routes(app)
     sdk_launchdarkly.add_routes(app)
     sdk_unleash.add_routes(app)
     rest_statistics.add_routes(app)

@@ -17,6 +17,7 @@ from gateway.settings import Settings
 from resolvers import demo, statistics_import, tokens
 from resolvers.clock import system_clock
 from resolvers.errors import GatewayError
+from schema.build import sdl
 from storage import migrate
 from storage.engine import Database, redact_url
 from storage.errors import StorageUnavailable
@@ -272,6 +273,25 @@ def tokens_revoke(token_id: int, database_url: str | None) -> None:
 
     _run(work, settings)
     click.echo(f"Token {token_id} revoked.", err=True)
+
+
+@main.command("export-schema")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: standard output).",
+)
+def export_schema(output: str | None) -> None:
+    """Write the GraphQL schema in SDL (the committed schema.graphql must equal it)."""
+    text = sdl()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+        click.echo(f"Schema written to {output}.", err=True)
 
 
 @main.group("import")

@@ -9,15 +9,13 @@ from resolvers import ingestion, records
 from resolvers.errors import InvalidRequest
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
-MAX_IDEMPOTENCY_KEY = 200
 
 
 async def ingest(request: web.Request) -> web.Response:
     """Validate and store a batch; reply 202 with how many records were accepted."""
     principal = await authorize(request, "admin", "ingest")
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise InvalidRequest(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    ingestion.check_idempotency_key(key)
     body = await read_text(request)
     if request.content_type in NDJSON_TYPES:
         raw = records.decode_ndjson_records(body)

@@ -66,6 +66,24 @@ class Settings:
         3600.0, "Longest wait between pulls of a failing upstream (the wait doubles per failure)."
     )
 
+    # GraphQL protection (issue 5): limits are built into the schema once, at start.
+    graphql_max_depth: int = _setting(10, "Deepest GraphQL selection nesting accepted.")
+    graphql_max_aliases: int = _setting(30, "Most field aliases in one GraphQL document.")
+    graphql_max_tokens: int = _setting(5000, "Most lexical tokens in one GraphQL document.")
+    graphql_max_document_chars: int = _setting(
+        50_000, "Longest GraphQL document (characters), checked before parsing."
+    )
+    graphql_max_points: int = _setting(
+        100_000, "Most series points one GraphQL response may carry (series x buckets)."
+    )
+    graphql_timeout_s: float = _setting(15.0, "Time limit of one GraphQL query or mutation.")
+    graphql_live_poll_s: float = _setting(
+        2.0, "How often live subscriptions poll the database for new buckets."
+    )
+    graphql_cache_size: int = _setting(
+        512, "Entries in each of the GraphQL parser and validation caches."
+    )
+
     # LaunchDarkly usage API (issue 3)
     rate_limit_per_minute: int = _setting(
         0, "Requests per minute each token may make to `/api/v2/`; 0 turns the limit off."

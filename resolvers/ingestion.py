@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from resolvers.clock import epoch_s
+from resolvers.errors import InvalidRequest
 from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
 from resolvers.statistics_time import taken_at
 from resolvers.tokens import Principal
@@ -197,3 +198,12 @@ async def record_batch(
             raise
         return seen.accepted
     return len(records)
+
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """Raise InvalidRequest unless an idempotency key is absent or 1 to 200 characters."""
+    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidRequest(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from resolvers.buckets import UTC_ZONE, Grid, granularity_for, grid
+from resolvers.buckets import UTC_ZONE, Granularity, Grid, granularity_for, grid
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.usage_params import TimeRange
@@ -46,9 +46,16 @@ def zero_filled(
     )
 
 
-def grid_of(span: TimeRange, *, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Grid:
-    """Return the output grid of a range, its granularity chosen by the age of ``from``."""
-    return grid(granularity_for(span.lo, epoch_s(now)), span.lo, span.hi, zone)
+def grid_of(
+    span: TimeRange,
+    *,
+    now: datetime,
+    zone: ZoneInfo = UTC_ZONE,
+    granularity: Granularity | None = None,
+) -> Grid:
+    """Return the output grid of a range, its granularity (unless given) by the age of ``from``."""
+    chosen = granularity or granularity_for(span.lo, epoch_s(now))
+    return grid(chosen, span.lo, span.hi, zone)
 
 
 def _variation_metadata(variation: int, value_json: str | None) -> dict[str, Any]:
@@ -67,12 +74,13 @@ async def evaluation_series(
     span: TimeRange,
     now: datetime,
     zone: ZoneInfo = UTC_ZONE,
+    granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of evaluation counts per variation ever seen for a flag.
 
     Raises NotFound for a project, environment or flag the gateway has never seen.
     """
-    cut = grid_of(span, now=now, zone=zone)
+    cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.session() as session:
         variations = await rows.flag_variations(
             session, project=project, environment=environment, flag=flag
@@ -96,12 +104,17 @@ async def evaluation_series(
 
 
 async def event_series(
-    db: Database, *, event_type: str, span: TimeRange, now: datetime
+    db: Database,
+    *,
+    event_type: str,
+    span: TimeRange,
+    now: datetime,
+    granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of analytics events of a type; an unknown type is NotFound."""
     if event_type not in EVENT_TYPES:
         raise NotFound(None)
-    cut = grid_of(span, now=now)
+    cut = grid_of(span, now=now, granularity=granularity)
     async with db.session() as session:
         counts = await rows.event_counts(
             session, event_type=event_type, width=cut.source_width, runs=cut.runs()
@@ -117,11 +130,17 @@ def check_source(source: str) -> None:
 
 
 async def stream_series(
-    db: Database, *, source: str, span: TimeRange, now: datetime, zone: ZoneInfo = UTC_ZONE
+    db: Database,
+    *,
+    source: str,
+    span: TimeRange,
+    now: datetime,
+    zone: ZoneInfo = UTC_ZONE,
+    granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of peak streaming connections (summed over SDK versions)."""
     check_source(source)
-    cut = grid_of(span, now=now, zone=zone)
+    cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.session() as session:
         peaks = await rows.stream_peaks(
             session, source=source, width=cut.source_width, runs=cut.runs()
@@ -143,10 +162,11 @@ async def stream_version_series(
     zone: ZoneInfo = UTC_ZONE,
     sdks: Iterable[str] = (),
     versions: Iterable[str] = (),
+    granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of peak connections per (SDK, version) seen in the range."""
     check_source(source)
-    cut = grid_of(span, now=now, zone=zone)
+    cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.session() as session:
         peaks = await rows.stream_peaks(
             session,

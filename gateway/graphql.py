@@ -1,0 +1,147 @@
+"""POST/GET /graphql and graphql-transport-ws: Strawberry's aiohttp view, with our auth.
+
+The schema (and with it the limiter rules and caches) is built once per application.
+"""
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from cross_web import HTTPException
+from graphql import GraphQLError
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
+
+from gateway import graphiql
+from gateway.auth import secret_of
+from gateway.errors import TABLE
+from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
+from gateway.settings import Settings
+from resolvers import tokens
+from resolvers.errors import GatewayError, Unavailable
+from resolvers.tokens import Principal
+from schema.build import build_schema
+from schema.context import Context
+from schema.limits import CODE_TIMEOUT, Limits
+from storage.errors import StorageUnavailable
+
+
+def limits_of(settings: Settings) -> Limits:
+    """Return the GraphQL limits configured in the settings."""
+    return Limits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_tokens=settings.graphql_max_tokens,
+        max_document_chars=settings.graphql_max_document_chars,
+        max_points=settings.graphql_max_points,
+        timeout_s=settings.graphql_timeout_s,
+        live_poll_s=settings.graphql_live_poll_s,
+        cache_size=settings.graphql_cache_size,
+    )
+
+
+def error_response(error: GatewayError) -> web.Response:
+    """Return a GraphQL-shaped error for a failure before execution (auth, database)."""
+    _, default, _ = TABLE[type(error)]
+    body = {
+        "data": None,
+        "errors": [{"message": error.message or default, "extensions": {"code": error.code}}],
+    }
+    return web.json_response(body, status=TABLE[type(error)][0])
+
+
+TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def _transport_error(exc: HTTPException) -> web.Response:
+    code = TRANSPORT_CODES.get(exc.status_code, "invalid_request")
+    body = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    return web.json_response(body, status=exc.status_code)
+
+
+async def _principal(context: Context, secret: str | None) -> Principal | None:
+    if not secret:
+        return None
+    try:
+        return await tokens.authenticate(context.db, secret, now=context.clock())
+    except GatewayError:
+        return None
+
+
+class GatewayGraphQLView(GraphQLView[Context, None]):
+    """Authenticates HTTP requests by header, WebSockets by header or connection_init."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(build_schema(limits), graphql_ide=None)
+        self.limits = limits
+
+    async def get_context(
+        self, request: web.Request, response: web.Response | web.WebSocketResponse
+    ) -> Context:
+        app = request.app
+        context = Context(
+            db=app[DATABASE],
+            clock=app[CLOCK],
+            limits=self.limits,
+            primary_instance=app[SETTINGS].primary_instance,
+            upstreams=app.get(UPSTREAMS, ()),
+        )
+        if isinstance(response, web.WebSocketResponse):
+            # Browsers cannot set headers on a WebSocket: the token may come in connection_init.
+            context.principal = await _principal(context, secret_of(request))
+        else:
+            context.principal = await tokens.authenticate(
+                context.db, secret_of(request), now=context.clock()
+            )
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        if context.principal is None:
+            params = context.connection_params
+            raw = params.get("Authorization", params.get("authorization"))
+            if isinstance(raw, str):
+                secret = raw[7:] if raw[:7].lower() == "bearer " else raw
+                context.principal = await _principal(context, secret.strip())
+            if context.principal is None:
+                raise ConnectionRejectionError({"code": "unauthorized"})
+        return await super().on_ws_connect(context)
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            async with asyncio.timeout(self.limits.timeout_s):
+                return await super().execute_operation(*args, **kwargs)
+        except TimeoutError:
+            error = GraphQLError(
+                f"the operation took longer than {self.limits.timeout_s:g} s and was stopped",
+                extensions={"code": CODE_TIMEOUT},
+            )
+            return ExecutionResult(data=None, errors=[error])
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if _wants_page(request):
+            return graphiql.page(request)
+        try:
+            return await self.run(request=request)
+        except HTTPException as exc:  # Strawberry's transport errors: bad JSON, wrong method
+            return _transport_error(exc)
+        except GatewayError as error:
+            return error_response(error)
+        except StorageUnavailable:
+            return error_response(Unavailable(None))
+
+
+def _wants_page(request: web.Request) -> bool:
+    """A browser navigating to /graphql gets the GraphiQL page, without a token."""
+    return (
+        request.method == "GET"
+        and "query" not in request.query
+        and "text/html" in request.headers.get("Accept", "")
+        and request.headers.get("Upgrade", "").lower() != "websocket"
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """Serve GraphQL (HTTP and WebSocket) at /graphql; graphiql.add_routes serves its assets."""
+    app.router.add_route("*", "/graphql", GatewayGraphQLView(limits_of(app[SETTINGS])))

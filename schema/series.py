@@ -1,0 +1,153 @@
+"""Series types (a usage series with labels, as objects and in columnar form) and conversion."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers import buckets
+from resolvers.clock import epoch_s, from_epoch_s
+from resolvers.series import SeriesList
+from resolvers.usage_params import TimeRange
+from schema.context import Info
+from schema.limits import check_points
+
+
+@strawberry.enum(description="Width of the buckets of a series.")
+class Granularity(Enum):
+    MINUTELY = "minutely"
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
+@strawberry.type(description="One bucket of a series: its start and its value.")
+class Point:
+    time: datetime = strawberry.field(description="Start of the bucket (UTC).")
+    value: float
+
+
+@strawberry.type(description="What a series counts; fields that do not apply are null.")
+class SeriesLabels:
+    variation: int | None = None
+    value: JSON | None = strawberry.field(
+        default=None, description="The variation's value, when known."
+    )
+    project: str | None = None
+    environment: str | None = None
+    sdk: str | None = None
+    sdk_type: str | None = None
+    version: str | None = None
+    category: str | None = None
+    source: str | None = None
+    anonymous: bool | None = None
+    context_kind: str | None = None
+    event_type: str | None = None
+    meter: str | None = None
+
+
+@strawberry.type(
+    description="One labelled series. Points and the columnar form hold the same data."
+)
+class Series:
+    labels: SeriesLabels
+    total: float = strawberry.field(
+        description="Sum of the values (for MAU and month-to-date meters, read the points)."
+    )
+    times: list[datetime] = strawberry.field(
+        description="Bucket starts, in order; cheaper to serialize than `points`."
+    )
+    values: list[float] = strawberry.field(description="Values, aligned with `times`.")
+
+    points: list[Point] = strawberry.field(
+        resolver=lambda root: points_of(root),
+        description="The buckets as objects (costly for long series).",
+    )
+
+
+def points_of(series: Series) -> list[Point]:
+    """Return the buckets of a series as Point objects."""
+    return [Point(time=t, value=v) for t, v in zip(series.times, series.values, strict=True)]
+
+
+@strawberry.type(description="Series of one query over one range at one granularity.")
+class UsageSeries:
+    granularity: Granularity
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    series: list[Series]
+
+
+# Rough bucket widths, to refuse an oversized grid before building it.
+_WIDTH_S = {Granularity.MINUTELY: 60, Granularity.HOURLY: 3600, Granularity.DAILY: 86_400}
+# Metadata keys of the resolvers -> GraphQL label fields.
+_LABELS = {
+    "variation": "variation",
+    "value": "value",
+    "project": "project",
+    "environment": "environment",
+    "sdk": "sdk",
+    "sdktype": "sdk_type",
+    "version": "version",
+    "category": "category",
+    "source": "source",
+    "anonymous": "anonymous",
+    "type": "event_type",
+    "contextKind": "context_kind",
+    "meter": "meter",
+}
+
+
+def labels_of(metadata: Mapping[str, Any]) -> SeriesLabels:
+    """Return the GraphQL labels of one series' metadata."""
+    return SeriesLabels(**{_LABELS[k]: v for k, v in metadata.items() if k in _LABELS})
+
+
+def usage_of(
+    result: SeriesList,
+    granularity: Granularity,
+    span: TimeRange,
+    info: Info,
+    *,
+    per_response: bool = True,
+) -> UsageSeries:
+    """Return a SeriesList as a UsageSeries, refusing it past the points limit.
+
+    ``per_response`` counts its points against the whole response; a subscription's
+    pushes are each checked alone.
+    """
+    points = len(result.points) * len(result.metadata)
+    context = info.context
+    spent = context.points_spent if per_response else 0
+    check_points(points, context.limits, spent=spent)
+    if per_response:
+        context.points_spent += points
+    times = [from_epoch_s(p.time) for p in result.points]
+    return UsageSeries(
+        granularity=granularity,
+        from_=from_epoch_s(span.lo),
+        to=from_epoch_s(span.hi),
+        series=[
+            Series(
+                labels=labels_of(meta),
+                total=float(sum(p.values[i] for p in result.points)),
+                times=times,
+                values=[float(p.values[i]) for p in result.points],
+            )
+            for i, meta in enumerate(result.metadata)
+        ],
+    )
+
+
+def grid_granularity(
+    info: Info, span: TimeRange, chosen: Granularity | None, series_count: int = 1
+) -> buckets.Granularity:
+    """Return the granularity to use (the vendor rule unless chosen), within the points limit."""
+    if chosen is None:
+        picked = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
+        chosen = Granularity(picked.value)
+    estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
+    check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
+    return buckets.Granularity(chosen.value)

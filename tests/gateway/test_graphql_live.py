@@ -1,0 +1,183 @@
+"""Subscriptions over graphql-transport-ws, fed by another gateway process on the same database."""
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from resolvers.clock import system_clock
+from tests.conftest import ADMIN, ClientFactory
+from tests.gateway.test_ingest import new_token
+
+PROTOCOL = "graphql-transport-ws"
+LIVE = """
+subscription Live($minutes: Int!) {
+  evaluationsLive(project: "web", environment: "prod", flag: "checkout", minutes: $minutes) {
+    granularity from to
+    series { labels { variation value } total times values }
+  }
+}
+"""
+WAIT_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def live_client(aiohttp_client: ClientFactory, database_url: str) -> TestClient[Any, Any]:
+    """The app on the real clock (records from the other process carry real times)."""
+    settings = Settings(
+        database_url=database_url, admin_token=ADMIN, graphql_live_poll_s=0.1, graphql_max_points=60
+    )
+    return await aiohttp_client(create_app(settings, clock=system_clock))
+
+
+@contextlib.asynccontextmanager
+async def second_gateway(database_url: str, workdir: Path) -> AsyncIterator[str]:
+    """Run `gateway serve` in another process on the same database; yield its base URL."""
+    port = free_port()
+    env = os.environ | {"GATEWAY_DATABASE_URL": database_url, "GATEWAY_LOG_LEVEL": "WARNING"}
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "gateway"),
+        "serve",
+        "--port",
+        str(port),
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{base}/ready") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the second gateway did not start")
+        yield base
+    finally:
+        process.terminate()  # our own child, by pid
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    while True:
+        message = await asyncio.wait_for(ws.receive(), WAIT_S)
+        if message.type is not aiohttp.WSMsgType.TEXT:
+            return {"type": "closed", "code": ws.close_code}
+        data: dict[str, Any] = json.loads(message.data)
+        if data["type"] not in ("ping", "pong"):
+            return data
+
+
+def error_codes(message: dict[str, Any]) -> list[str]:
+    """Return the codes of a refusal, sent as an `error` or as a `next` with errors."""
+    assert message["type"] in ("error", "next"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    return [e["extensions"]["code"] for e in errors]
+
+
+async def subscribe(
+    client: TestClient[Any, Any], token: str | None, variables: dict[str, Any]
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await client.ws_connect("/graphql", protocols=[PROTOCOL])
+    payload = {"Authorization": token} if token else {}
+    await ws.send_json({"type": "connection_init", "payload": payload})
+    ack = await receive(ws)
+    if ack["type"] == "connection_ack":
+        await ws.send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": LIVE, "variables": variables}}
+        )
+    else:
+        assert ack == {"type": "closed", "code": 4403}
+    return ws
+
+
+async def test_a_bucket_ingested_through_another_process_is_pushed(
+    live_client: TestClient[Any, Any], database_url: str, tmp_path: Path
+) -> None:
+    ws = await subscribe(live_client, ADMIN, {"minutes": 5})
+    first = await receive(ws)
+    assert first["type"] == "next", first
+    assert first["payload"]["data"]["evaluationsLive"]["granularity"] == "MINUTELY"
+    assert first["payload"]["data"]["evaluationsLive"]["series"] == []
+
+    async with second_gateway(database_url, tmp_path) as other:
+        now = datetime.now(UTC)
+        record = {
+            "type": "evaluation",
+            "time": now.isoformat(),
+            "project": "web",
+            "environment": "prod",
+            "flag": "checkout",
+            "variation": 1,
+            "value": "on",
+            "count": 7,
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{other}/api/gateway/ingest",
+                json={"records": [record]},
+                headers={"Authorization": ADMIN},
+            ) as response,
+        ):
+            assert response.status == 202
+
+        # A minute boundary also pushes (the window slides): wait for the bucket itself.
+        while True:
+            pushed = await receive(ws)
+            assert pushed["type"] == "next", pushed
+            live = pushed["payload"]["data"]["evaluationsLive"]
+            if live["series"]:
+                break
+    [series] = live["series"]
+    assert series["labels"] == {"variation": 1, "value": "on"}
+    assert series["total"] == 7
+    assert len(series["times"]) == len(series["values"]) == 5
+    minute = now.replace(second=0, microsecond=0)
+    assert series["values"][series["times"].index(minute.isoformat())] == 7
+    await ws.close()
+
+
+async def test_subscriptions_need_a_reading_token(live_client: TestClient[Any, Any]) -> None:
+    ws = await subscribe(live_client, None, {"minutes": 5})
+    await ws.close()
+    ws = await subscribe(live_client, "wrong", {"minutes": 5})
+    await ws.close()
+    ingest = await new_token(live_client, "ingest")
+    ws = await subscribe(live_client, ingest, {"minutes": 5})
+    assert error_codes(await receive(ws)) == ["forbidden"]
+    await ws.close()
+
+
+async def test_a_live_series_beyond_the_points_limit_is_refused(
+    live_client: TestClient[Any, Any],
+) -> None:
+    ws = await subscribe(live_client, ADMIN, {"minutes": 100})  # limit: 60 points
+    assert error_codes(await receive(ws)) == ["too_many_points"]
+    await ws.close()

@@ -1,0 +1,147 @@
+"""GraphQL statistics: the Unleash routes' documents, plus history, fleet and instances."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from resolvers import collector
+from resolvers.upstreams import Upstream
+from storage.engine import Database
+from tests.conftest import ADMIN
+from tests.graphql_client import gql
+from tests.statistics_helpers import document, store
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+async def graphql(client: TestClient[Any, Any], field: str) -> Any:
+    status, body = await gql(client, f"{{ result: {field} }}")
+    assert (status, body.get("errors")) == (200, None), body
+    return body["data"]["result"]
+
+
+async def _statistics(db: Database) -> dict[str, Any]:
+    from tests.statistics_samples import rich_document
+
+    older = document("eu-prod", "2026-11-19T10:00:00.000Z", users=3)
+    newest = rich_document()
+    await store(db, older, newest, now=NOW)
+    return newest
+
+
+async def test_statistics_json_route(client: TestClient[Any, Any], db: Database) -> None:
+    await _statistics(db)
+    response = await client.get(
+        "/api/admin/instance-admin/statistics", headers={"Authorization": ADMIN}
+    )
+    body = json.loads(await response.text())
+    got = await graphql(client, "instanceStatistics { instanceId users document }")
+    assert got["document"] == body
+    assert list(got["document"]) == list(body)  # same key order
+    assert (got["instanceId"], got["users"]) == (body["instanceId"], body["users"])
+
+
+async def test_statistics_csv_route(client: TestClient[Any, Any], db: Database) -> None:
+    await _statistics(db)
+    response = await client.get(
+        "/api/admin/instance-admin/statistics/csv", headers={"Authorization": ADMIN}
+    )
+    header, row = list(csv.reader(io.StringIO(await response.text())))
+    fields = (await graphql(client, "instanceStatistics { document }"))["document"]
+    assert header == list(fields)
+    for key, cell in zip(header, row, strict=True):
+        value = fields[key]
+        if isinstance(value, bool):
+            assert cell == str(value).lower(), key
+        elif isinstance(value, int | float):
+            assert float(cell) == value, key
+        elif isinstance(value, dict | list):
+            assert json.loads(cell) == value, key
+        else:
+            assert cell == ("" if value is None else value), key
+
+
+async def test_statistics_history_fleet_and_instances(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    day = datetime(2026, 11, 17, tzinfo=UTC)
+    docs = [
+        document("a", (day + timedelta(hours=h)).isoformat(), users=h, projects=1)
+        for h in (1, 5, 30)
+    ]
+    await store(db, *docs, document("b", day.isoformat(), users=10, projects=2), now=NOW)
+
+    class Upstream200:
+        async def fetch(self, upstream: Upstream, *, timeout_s: float) -> str:
+            return json.dumps(document("c", "2026-11-19T00:00:00Z", users=7, projects=4))
+
+    await collector.collect_once(
+        db, Upstream200(), Upstream("eu", "http://eu.example"), clock=lambda: NOW, timeout_s=1
+    )
+
+    _, body = await gql(
+        client,
+        """{ instanceStatisticsHistory(instanceId: "a", from: "2026-11-17T00:00:00Z",
+             to: "2026-11-19T00:00:00Z") { start statistics { users takenAt } } }""",
+    )
+    steps = body["data"]["instanceStatisticsHistory"]
+    assert [(s["start"][:10], s["statistics"]["users"]) for s in steps] == [
+        ("2026-11-17", 5),
+        ("2026-11-18", 30),
+    ]
+    _, body = await gql(
+        client,
+        '{ fleetStatistics(at: "2026-11-18T00:00:00Z") { instanceIds document } }',
+    )
+    fleet = body["data"]["fleetStatistics"]
+    assert sorted(fleet["instanceIds"]) == ["a", "b"]
+    assert (fleet["document"]["users"], fleet["document"]["projects"]) == (15, 3)
+
+    _, body = await gql(
+        client,
+        "{ instances { instanceId documents latest { users source } "
+        "collector { name lastSuccessAt lastError } } }",
+    )
+    instances = {i["instanceId"]: i for i in body["data"]["instances"]}
+    assert instances["a"]["documents"] == 3
+    assert instances["a"]["latest"] == {"users": 30, "source": "ingest"}
+    assert instances["a"]["collector"] is None
+    assert instances["c"]["collector"] == {
+        "name": "eu",
+        "lastSuccessAt": NOW.isoformat(),
+        "lastError": None,
+    }
+    _, body = await gql(client, '{ instanceStatistics(instanceId: "zzz") { users } }')
+    assert body == {"data": {"instanceStatistics": None}}
+
+
+async def test_each_instance_newest_document_is_read_once_per_query(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    from sqlalchemy import event
+
+    from gateway.keys import DATABASE
+
+    await store(
+        db, *(document(i, "2026-11-19T00:00:00Z", users=1) for i in ("a", "b", "c")), now=NOW
+    )
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "instance_statistics" in statement:
+            statements.append(statement)
+
+    engine = client.server.app[DATABASE].engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        _, body = await gql(client, "{ instances { latest { users } collector { name } } }")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert body.get("errors") is None, body
+    assert len(body["data"]["instances"]) == 3
+    # One listing, then one read per instance shared by `latest` and `collector`.
+    assert len(statements) == 1 + 3
