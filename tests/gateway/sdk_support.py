@@ -120,3 +120,31 @@ class UsageApi:
             (meta, max(point[str(i)] for point in body["series"]))
             for i, meta in enumerate(body["metadata"])
         ]
+
+
+async def graphql(base_url: str, token: str, query: str) -> dict[str, Any]:
+    """POST one GraphQL operation over real HTTP; return the response body."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base_url}/graphql", json={"query": query}, headers={"Authorization": token}
+        ) as response,
+    ):
+        assert response.status == 200, await response.text()
+        body: dict[str, Any] = await response.json()
+        return body
+
+
+def newest(usage_series: Any, *labels: str) -> list[tuple[dict[str, Any], float]]:
+    """Return each GraphQL series' chosen labels with its newest value."""
+    return [
+        ({name: s["labels"][name] for name in labels}, s["values"][-1])
+        for s in usage_series["series"]
+    ]
+
+
+def totals(usage_series: Any, *labels: str) -> list[tuple[dict[str, Any], float]]:
+    """Return each GraphQL series' chosen labels with its total."""
+    return [
+        ({name: s["labels"][name] for name in labels}, s["total"]) for s in usage_series["series"]
+    ]

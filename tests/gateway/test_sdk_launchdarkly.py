@@ -20,9 +20,12 @@ from tests.gateway.sdk_support import (
     ServerFactory,
     UsageApi,
     evaluation_counts,
+    graphql,
+    newest,
     read_token,
     scoped_token,
     start_gateway,
+    totals,
 )
 
 
@@ -129,17 +132,29 @@ def individual_contexts() -> set[tuple[str, str, bool]]:
     return found
 
 
-async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
-    aiohttp_server: ServerFactory, settings: Settings, db: Database, tmp_path: Path
-) -> None:
-    base_url = await start_gateway(aiohttp_server, settings)
-    secret, _ = await scoped_token(db, PROJECT, ENVIRONMENT)
-    flags_file = tmp_path / "flags.json"
-    flags_file.write_text(json.dumps(FLAGS))
+def expected_mau(labels: tuple[str, ...]) -> list[tuple[dict[str, Any], int]]:
+    """MAU of every kind grouped by project, environment, SDK type, SDK, anonymous, kind.
 
-    await asyncio.to_thread(run_sdk, base_url, secret, flags_file)
+    ``labels`` names those six dimensions as the door spells them; series come sorted by
+    their values, and only anonymous and kind vary here.
+    """
+    by_group = Counter((anonymous, kind) for kind, _, anonymous in individual_contexts())
+    return [
+        (dict(zip(labels, (PROJECT, ENVIRONMENT, "server", "Python", a, k), strict=True)), n)
+        for (a, k), n in sorted(by_group.items())
+    ]
 
-    api = UsageApi(base_url, await read_token(db))
+
+CONTEXTS = individual_contexts()
+KINDS = sorted({kind for kind, _, _ in CONTEXTS})
+USERS = [c for c in CONTEXTS if c[0] == "user"]
+KNOWN_USERS = [c for c in USERS if not c[2]]
+# A server-side SDK's contexts are backend ones; the categories break down the users.
+CATEGORIES = [("browser", 0), ("mobile", 0), ("backend", len(USERS))]
+
+
+async def check_rest(api: UsageApi) -> None:
+    """The LaunchDarkly usage shims show exactly what run_sdk did."""
     scope = f"/evaluations/{PROJECT}/{ENVIRONMENT}"
     for key, counts in expected_evaluations().items():
         variations = FLAGS["flags"][key]["variations"]
@@ -148,36 +163,16 @@ async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
         ]
     assert await api.status(f"{scope}/no-such-flag") == 404
 
-    contexts = individual_contexts()
-    kinds = sorted({kind for kind, _, _ in contexts})
-    users = [c for c in contexts if c[0] == "user"]
     # Without contextKind, /mau counts users only, as LaunchDarkly does.
-    assert await api.latest("/mau") == [({}, len(users))]
-    assert await api.latest("/mau", ("anonymous", "false")) == [
-        ({}, sum(not anonymous for _, _, anonymous in users))
-    ]
-    every_kind = [("contextKind", kind) for kind in kinds]
-    assert await api.latest("/mau", *every_kind) == [({}, len(contexts))]
+    assert await api.latest("/mau") == [({}, len(USERS))]
+    assert await api.latest("/mau", ("anonymous", "false")) == [({}, len(KNOWN_USERS))]
+    every_kind = [("contextKind", kind) for kind in KINDS]
+    assert await api.latest("/mau", *every_kind) == [({}, len(CONTEXTS))]
     groups = ("project", "environment", "sdktype", "sdk", "anonymous", "contextKind")
-    # Series come sorted by their group values; only anonymous and contextKind vary here.
-    by_group = Counter((anonymous, kind) for kind, _, anonymous in contexts)
-    assert await api.latest("/mau", *every_kind, *[("groupby", g) for g in groups]) == [
-        (
-            dict(
-                zip(
-                    groups, (PROJECT, ENVIRONMENT, "server", "Python", anonymous, kind), strict=True
-                )
-            ),
-            n,
-        )
-        for (anonymous, kind), n in sorted(by_group.items())
-    ]
-    # A server-side SDK's contexts are backend ones; the categories break down /mau's users.
-    assert await api.latest("/mau/bycategory") == [
-        ({"category": "browser"}, 0),
-        ({"category": "mobile"}, 0),
-        ({"category": "backend"}, len(users)),
-    ]
+    grouped = await api.latest("/mau", *every_kind, *[("groupby", g) for g in groups])
+    assert grouped == expected_mau(groups)
+    categories = [({"category": c}, n) for c, n in CATEGORIES]
+    assert await api.latest("/mau/bycategory") == categories
     assert await api.get("/mau/sdks") == {
         "_links": {"self": {"href": "/api/v2/usage/mau/sdks", "type": "application/json"}},
         "sdks": ["Python"],
@@ -196,6 +191,86 @@ async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
 
     assert await api.totals("/events/received") == [({"type": "received"}, len(TRACKED))]
     assert await api.totals("/events/published") == [({"type": "published"}, 0)]
+
+
+SERIES = "series {{ labels {{ {} }} total values }}"
+MAU_LABELS = ("project", "environment", "sdkType", "sdk", "anonymous", "contextKind")
+
+
+def usage_query() -> str:
+    """One GraphQL operation asking what check_rest asks."""
+    evaluations = " ".join(
+        f'f{i}: evaluations(project: "{PROJECT}", environment: "{ENVIRONMENT}", flag: "{key}")'
+        f" {{ {SERIES.format('variation value')} }}"
+        for i, key in enumerate(expected_evaluations())
+    )
+    kinds = json.dumps(KINDS)
+    return f"""{{
+        {evaluations}
+        users: mau {{ {SERIES.format("contextKind")} }}
+        known: mau(anonymous: false) {{ {SERIES.format("anonymous")} }}
+        everyKind: mau(contextKinds: {kinds}) {{ {SERIES.format("contextKind")} }}
+        grouped: mau(
+            contextKinds: {kinds},
+            groupBy: [PROJECT, ENVIRONMENT, SDK_TYPE, SDK, ANONYMOUS, CONTEXT_KIND]
+        ) {{ {SERIES.format(" ".join(MAU_LABELS))} }}
+        mauByCategory {{ {SERIES.format("category")} }}
+        mauSdks
+        clientSdks: mauSdks(sdkType: CLIENT)
+        streamSdkVersions(source: SERVER) {{ sdk version }}
+        clientVersions: streamSdkVersions(source: CLIENT) {{ sdk version }}
+        streams(source: SERVER, bySdkVersion: true) {{ {SERIES.format("sdk version source")} }}
+        received: events(type: RECEIVED) {{ {SERIES.format("eventType")} }}
+    }}"""
+
+
+async def check_graphql(base_url: str, token: str) -> None:
+    """GraphQL shows the same numbers as the shims (the same resolvers answer both)."""
+    body = await graphql(base_url, token, usage_query())
+    assert "errors" not in body, body
+    data = body["data"]
+    for i, (key, counts) in enumerate(expected_evaluations().items()):
+        variations = FLAGS["flags"][key]["variations"]
+        assert totals(data[f"f{i}"], "variation", "value") == [
+            ({"variation": v, "value": variations[v]}, n) for v, n in sorted(counts.items())
+        ]
+    # Without groupBy, MAU is one series, of users only unless contextKinds says otherwise.
+    assert [s["values"][-1] for s in data["users"]["series"]] == [len(USERS)]
+    assert [s["values"][-1] for s in data["known"]["series"]] == [len(KNOWN_USERS)]
+    assert [s["values"][-1] for s in data["everyKind"]["series"]] == [len(CONTEXTS)]
+    assert newest(data["grouped"], *MAU_LABELS) == expected_mau(MAU_LABELS)
+    categories = [({"category": c}, n) for c, n in CATEGORIES]
+    assert newest(data["mauByCategory"], "category") == categories
+    assert (data["mauSdks"], data["clientSdks"]) == (["Python"], [])
+    assert data["streamSdkVersions"] == [{"sdk": "Python", "version": VERSION}]
+    assert data["clientVersions"] == []
+    assert [(s["labels"], max(s["values"])) for s in data["streams"]["series"]] == [
+        ({"sdk": "Python", "version": VERSION, "source": "server"}, 1)
+    ]
+    assert totals(data["received"], "eventType") == [({"eventType": "received"}, len(TRACKED))]
+
+    unknown = await graphql(
+        base_url,
+        token,
+        f'{{ evaluations(project: "{PROJECT}", environment: "{ENVIRONMENT}",'
+        ' flag: "no-such-flag") { granularity } }',
+    )
+    assert [e["extensions"]["code"] for e in unknown["errors"]] == ["not_found"]
+
+
+async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
+    aiohttp_server: ServerFactory, settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    base_url = await start_gateway(aiohttp_server, settings)
+    secret, _ = await scoped_token(db, PROJECT, ENVIRONMENT)
+    flags_file = tmp_path / "flags.json"
+    flags_file.write_text(json.dumps(FLAGS))
+
+    await asyncio.to_thread(run_sdk, base_url, secret, flags_file)
+
+    reader = await read_token(db)
+    await check_rest(UsageApi(base_url, reader))
+    await check_graphql(base_url, reader)
 
     # Only storage shows which SDK made each evaluation, and which instance reported.
     sdk = ("Python", VERSION)

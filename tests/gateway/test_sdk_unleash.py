@@ -19,9 +19,11 @@ from tests.gateway.sdk_support import (
     ServerFactory,
     UsageApi,
     evaluation_counts,
+    graphql,
     read_token,
     scoped_token,
     start_gateway,
+    totals,
 )
 
 FEATURES = {
@@ -120,6 +122,32 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
     assert await api.latest("/mau") == [({}, 0)]
     assert (await api.get("/mau/sdks"))["sdks"] == []
     assert (await api.get("/streams/server/sdkversions"))["sdkVersions"] == []
+
+    toggles = list(expected_evaluations())
+    evaluations = " ".join(
+        f't{i}: evaluations(project: "{PROJECT}", environment: "{ENVIRONMENT}", flag: "{name}")'
+        " { series { labels { variation value } total } }"
+        for i, name in enumerate(toggles)
+    )
+    body = await graphql(
+        base_url,
+        api.headers["Authorization"],
+        f"""{{
+            {evaluations}
+            mau {{ series {{ values }} }}
+            mauSdks
+            streamSdkVersions(source: SERVER) {{ sdk version }}
+        }}""",
+    )
+    assert "errors" not in body, body
+    data = body["data"]
+    for i, name in enumerate(toggles):
+        assert totals(data[f"t{i}"], "variation", "value") == [
+            ({"variation": variation, "value": value}, n)
+            for (variation, value), n in sorted(expected_evaluations()[name].items())
+        ]
+    assert [s["values"][-1] for s in data["mau"]["series"]] == [0]
+    assert (data["mauSdks"], data["streamSdkVersions"]) == ([], [])
 
     # So only storage shows the SDK name and version: on each evaluation and on the
     # instance that registered.
