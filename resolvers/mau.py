@@ -114,7 +114,8 @@ async def mau_by_category(db: Database, *, span: TimeRange) -> SeriesList:
             first_day=days[0],
             last_day=days[-1],
             lookback_days=ROLLING_DAYS,
-            filters={},
+            # The same users as /mau without contextKind, so the categories add up to it.
+            filters={"contextKind": DEFAULT_CONTEXT_KINDS},
             group_by=("category",),
         )
     index = {day: i for i, day in enumerate(days)}

@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from UnleashClient import UnleashClient
@@ -13,7 +15,16 @@ from gateway.settings import Settings
 from resolvers.unleash_client import variant_variation
 from storage.engine import Database
 from storage.tables import ClientApplication
-from tests.gateway.sdk_support import ServerFactory, evaluation_counts, scoped_token, start_gateway
+from tests.gateway.sdk_support import (
+    ServerFactory,
+    UsageApi,
+    evaluation_counts,
+    graphql,
+    read_token,
+    scoped_token,
+    start_gateway,
+    totals,
+)
 
 FEATURES = {
     "version": 2,
@@ -40,6 +51,14 @@ FEATURES = {
 }
 
 
+PROJECT, ENVIRONMENT = "shop", "staging"
+# (toggle, how many is_enabled calls, what each returns); "ghost" is unknown: false.
+IS_ENABLED = [("checkout", 3, True), ("legacy", 4, False), ("ghost", 1, False)]
+# (toggle, how many get_variant calls, the variant each returns); a disabled toggle gives
+# Unleash's built-in "disabled" variant.
+GET_VARIANT = [("checkout", 2, "blue"), ("legacy", 1, "disabled")]
+
+
 def run_sdk(base_url: str, token: str, cache: Path) -> None:
     """Evaluate known toggles a known number of times; destroy() sends the last metrics."""
     client = UnleashClient(
@@ -55,16 +74,29 @@ def run_sdk(base_url: str, token: str, cache: Path) -> None:
     client.initialize_client()
     try:
         assert client.is_initialized
-        for n in range(3):
-            assert client.is_enabled("checkout", {"userId": f"u{n}"})
-        for n in range(2):
-            assert client.get_variant("checkout", {"userId": f"u{n}"})["name"] == "blue"
-        for n in range(4):
-            assert not client.is_enabled("legacy", {"userId": f"u{n}"})
-        assert client.get_variant("legacy")["name"] == "disabled"
-        assert not client.is_enabled("ghost")
+        for toggle, times, enabled in IS_ENABLED:
+            for n in range(times):
+                assert client.is_enabled(toggle, {"userId": f"u{n}"}) is enabled
+        for toggle, times, variant in GET_VARIANT:
+            for n in range(times):
+                assert client.get_variant(toggle, {"userId": f"u{n}"})["name"] == variant
     finally:
         client.destroy()
+
+
+def expected_evaluations() -> dict[str, Counter[tuple[int, Any]]]:
+    """Evaluations per toggle and (variation, value), from what run_sdk did.
+
+    A plain yes/no is variation 1/0 (true/false); a named variant is its own variation
+    valued by its name; the built-in "disabled" variant is a plain no.
+    """
+    counts: dict[str, Counter[tuple[int, Any]]] = {}
+    for toggle, times, enabled in IS_ENABLED:
+        counts.setdefault(toggle, Counter())[(int(enabled), enabled)] += times
+    for toggle, times, variant in GET_VARIANT:
+        outcome = (0, False) if variant == "disabled" else (variant_variation(variant), variant)
+        counts.setdefault(toggle, Counter())[outcome] += times
+    return counts
 
 
 async def test_unleash_sdk_registers_and_reports_evaluations(
@@ -75,22 +107,58 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
     base_url = await start_gateway(
         aiohttp_server, replace(settings, unleash_features_file=str(features_file))
     )
-    secret, _ = await scoped_token(db, "shop", "staging")
+    secret, _ = await scoped_token(db, PROJECT, ENVIRONMENT)
 
     await asyncio.to_thread(run_sdk, base_url, secret, tmp_path / "cache")
 
+    api = UsageApi(base_url, await read_token(db))
+    for toggle, counts in expected_evaluations().items():
+        assert await api.totals(f"/evaluations/{PROJECT}/{ENVIRONMENT}/{toggle}") == [
+            ({"variation": variation, "value": value}, n)
+            for (variation, value), n in sorted(counts.items())
+        ]
+    # Unleash metrics carry counts per toggle, never contexts, and a polling SDK holds no
+    # stream: there is no MAU, no MAU SDK and no streaming SDK version to show.
+    assert await api.latest("/mau") == [({}, 0)]
+    assert (await api.get("/mau/sdks"))["sdks"] == []
+    assert (await api.get("/streams/server/sdkversions"))["sdkVersions"] == []
+
+    toggles = list(expected_evaluations())
+    evaluations = " ".join(
+        f't{i}: evaluations(project: "{PROJECT}", environment: "{ENVIRONMENT}", flag: "{name}")'
+        " { series { labels { variation value } total } }"
+        for i, name in enumerate(toggles)
+    )
+    body = await graphql(
+        base_url,
+        api.headers["Authorization"],
+        f"""{{
+            {evaluations}
+            mau {{ series {{ values }} }}
+            mauSdks
+            streamSdkVersions(source: SERVER) {{ sdk version }}
+        }}""",
+    )
+    assert "errors" not in body, body
+    data = body["data"]
+    for i, name in enumerate(toggles):
+        assert totals(data[f"t{i}"], "variation", "value") == [
+            ({"variation": variation, "value": value}, n)
+            for (variation, value), n in sorted(expected_evaluations()[name].items())
+        ]
+    assert [s["values"][-1] for s in data["mau"]["series"]] == [0]
+    assert (data["mauSdks"], data["streamSdkVersions"]) == ([], [])
+
+    # So only storage shows the SDK name and version: on each evaluation and on the
+    # instance that registered.
     sdk = (SDK_NAME, SDK_VERSION)
     assert await evaluation_counts(db) == {
-        # checkout: 5 yes, of which 2 got the variant "blue"
-        ("shop", "staging", "checkout", 1, *sdk): 3,
-        ("shop", "staging", "checkout", variant_variation("blue"), *sdk): 2,
-        # legacy: 5 no (the get_variant's "disabled" variant is one of them)
-        ("shop", "staging", "legacy", 0, *sdk): 5,
-        # an unknown toggle evaluates to false
-        ("shop", "staging", "ghost", 0, *sdk): 1,
+        (PROJECT, ENVIRONMENT, toggle, variation, *sdk): n
+        for toggle, counts in expected_evaluations().items()
+        for (variation, _), n in counts.items()
     }
     async with db.session() as session:
         apps = (await session.execute(select(ClientApplication))).scalars().all()
     assert [(a.app_name, a.instance_id, a.environment, a.sdk, a.sdk_version) for a in apps] == [
-        ("checkout-service", "pod-1", "staging", *sdk)
+        ("checkout-service", "pod-1", ENVIRONMENT, *sdk)
     ]

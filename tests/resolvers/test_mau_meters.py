@@ -161,8 +161,30 @@ async def test_mau_by_category_is_three_series_in_order(db: Database, contexts: 
     result = await mau.mau_by_category(db, span=TimeRange(epoch_s(lo), epoch_s(NOW)))
     cats = ["browser", "mobile", "backend"]
     assert result.metadata == tuple({"category": c} for c in cats)
-    expected = brute_mau(contexts, days_between(lo, NOW), rolling, lambda r: (r["category"],))
+    users = lambda r: r["contextKind"] == "user"  # noqa: E731
+    days = days_between(lo, NOW)
+    expected = brute_mau(contexts, days, rolling, lambda r: (r["category"],), keep=users)
     assert as_table(result, [(c,) for c in cats]) == expected
+
+
+async def test_mau_by_category_counts_the_users_that_mau_counts(db: Database) -> None:
+    # A server SDK evaluating for a user at an organisation reports both contexts; /mau
+    # counts the user only, and its breakdown by category must say the same.
+    at = data.iso(NOW - timedelta(hours=1))
+    base = {"type": "context", "time": at, "project": "web", "environment": "production"}
+    sdk = {"sdk": "Python", "sdkType": "server", "category": "backend"}
+    await data.ingest(
+        db,
+        [
+            {**base, **sdk, "contextKey": "carol", "contextKind": "user"},
+            {**base, **sdk, "contextKey": "acme", "contextKind": "org"},
+        ],
+    )
+    span = TimeRange(epoch_s(NOW - timedelta(days=1)), epoch_s(NOW))
+    users = await mau.mau_series(db, mau.parse_mau_query({}, now=NOW))
+    by_category = await mau.mau_by_category(db, span=span)
+    assert users.points[-1].values == (1,)
+    assert by_category.points[-1].values == (0, 0, 1)
 
 
 async def test_mau_sdks(db: Database, contexts: list[Raw]) -> None:
