@@ -15,7 +15,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway import graphiql
-from gateway.auth import secret_of
+from gateway.auth import secret_of, strip_bearer
 from gateway.errors import TABLE, retry_headers
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
 from gateway.rate_limit import spend
@@ -45,10 +45,9 @@ def limits_of(settings: Settings) -> Limits:
 
 def error_response(error: GatewayError) -> web.Response:
     """Return a GraphQL-shaped error for a failure before execution (auth, database)."""
-    _, default, _ = TABLE[type(error)]
     body = {
         "data": None,
-        "errors": [{"message": error.message or default, "extensions": {"code": error.code}}],
+        "errors": [{"message": error.text, "extensions": {"code": error.code}}],
     }
     return web.json_response(body, status=TABLE[type(error)][0], headers=retry_headers(error))
 
@@ -105,8 +104,7 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             params = context.connection_params
             raw = params.get("Authorization", params.get("authorization"))
             if isinstance(raw, str):
-                secret = raw[7:] if raw[:7].lower() == "bearer " else raw
-                context.principal = await _principal(context, secret.strip())
+                context.principal = await _principal(context, strip_bearer(raw))
             if context.principal is None:
                 raise ConnectionRejectionError({"code": "unauthorized"})
         return await super().on_ws_connect(context)
