@@ -28,6 +28,17 @@ def require(info: Info, *kinds: str) -> Principal:
     return caller
 
 
+async def recheck(context: Context) -> None:
+    """Authenticate the token again; raise Unauthorized or Forbidden unless it still reads.
+
+    A subscription outlives the check at its start: a token revoked since must end it.
+    """
+    context.principal = None
+    caller = await tokens.authenticate(context.db, context.secret, now=context.clock())
+    tokens.require(caller, *READERS)
+    context.principal = caller
+
+
 class OperationAccess(SchemaExtension):
     """Ingest tokens may not read: queries and subscriptions need an admin or read token.
 

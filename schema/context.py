@@ -1,5 +1,6 @@
 """What every resolver gets: who is calling, the database, the clock and the limits."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,10 @@ class Context:
     points_spent: int = 0
     # graphql-transport-ws puts the connection_init payload here (it may carry the token).
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # The token as given, so a long-lived subscription can re-check it was not revoked.
+    secret: str | None = field(default=None, repr=False)
+    # The door's per-token budget; a WebSocket spends it on connection_init and each subscribe.
+    spend: Callable[[Principal], Awaitable[None]] | None = None
     _latest: DataLoader[str, StatisticsDocument | None] | None = None
 
     def start_operation(self) -> None:
