@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema import ingestion, live, statistics, usage
+from schema import applications, ingestion, live, statistics, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -104,6 +104,14 @@ class Query:
     mau_sdks = strawberry.field(
         resolver=usage.mau_sdks,
         description=("Names of SDKs with active contexts. REST: /api/v2/usage/mau/sdks."),
+    )
+    sdk_instances = strawberry.field(
+        resolver=applications.sdk_instances,
+        description=(
+            "SDK instances seen at or after `since` (default: the past 60 days), with the SDK "
+            "name and version each announced: Unleash SDKs when they register, LaunchDarkly "
+            "SDKs in diagnostic events. Optionally of one environment or SDK name."
+        ),
     )
     meter = strawberry.field(
         resolver=usage.meter,

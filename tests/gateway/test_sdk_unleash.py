@@ -4,6 +4,7 @@ import asyncio
 import json
 from collections import Counter
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,7 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
             mau {{ series {{ values }} }}
             mauSdks
             streamSdkVersions(source: SERVER) {{ sdk version }}
+            sdkInstances {{ appName instanceId environment sdk sdkVersion }}
         }}""",
     )
     assert "errors" not in body, body
@@ -148,10 +150,19 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
         ]
     assert [s["values"][-1] for s in data["mau"]["series"]] == [0]
     assert (data["mauSdks"], data["streamSdkVersions"]) == ([], [])
-
-    # So only storage shows the SDK name and version: on each evaluation and on the
-    # instance that registered.
+    # The SDK name and version show on the instance that registered.
     sdk = (SDK_NAME, SDK_VERSION)
+    assert data["sdkInstances"] == [
+        {
+            "appName": "checkout-service",
+            "instanceId": "pod-1",
+            "environment": ENVIRONMENT,
+            "sdk": SDK_NAME,
+            "sdkVersion": version("UnleashClient"),  # the installed package's
+        }
+    ]
+
+    # Storage holds them on each evaluation and on the instance too.
     assert await evaluation_counts(db) == {
         (PROJECT, ENVIRONMENT, toggle, variation, *sdk): n
         for toggle, counts in expected_evaluations().items()
