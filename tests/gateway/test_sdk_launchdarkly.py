@@ -223,6 +223,9 @@ def usage_query() -> str:
         streams(source: SERVER, bySdkVersion: true) {{ {SERIES.format("sdk version source")} }}
         received: events(type: RECEIVED) {{ {SERIES.format("eventType")} }}
         sdkInstances {{ appName environment sdk sdkVersion }}
+        evaluationSdks(project: "{PROJECT}", environment: "{ENVIRONMENT}") {{
+            sdk version evaluations
+        }}
     }}"""
 
 
@@ -261,6 +264,9 @@ async def check_graphql(base_url: str, token: str) -> None:
             "sdkVersion": installed,
         }
     ]
+    # Every evaluation the SDK reported carries the same name and version.
+    calls = sum(sum(counts.values()) for counts in expected_evaluations().values())
+    assert data["evaluationSdks"] == [{"sdk": "Python", "version": installed, "evaluations": calls}]
 
     unknown = await graphql(
         base_url,

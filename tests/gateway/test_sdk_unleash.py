@@ -139,6 +139,7 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
             mauSdks
             streamSdkVersions(source: SERVER) {{ sdk version }}
             sdkInstances {{ appName instanceId environment sdk sdkVersion }}
+            evaluationSdks(project: "{PROJECT}") {{ sdk version evaluations }}
         }}""",
     )
     assert "errors" not in body, body
@@ -160,6 +161,11 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
             "sdk": SDK_NAME,
             "sdkVersion": version("UnleashClient"),  # the installed package's
         }
+    ]
+    # And on the evaluations the SDK reported: every call of run_sdk.
+    calls = sum(times for _, times, _ in IS_ENABLED + GET_VARIANT)
+    assert data["evaluationSdks"] == [
+        {"sdk": SDK_NAME, "version": version("UnleashClient"), "evaluations": calls}
     ]
 
     # Storage holds them on each evaluation and on the instance too.

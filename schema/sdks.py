@@ -1,12 +1,13 @@
-"""SDK instances over GraphQL: which SDK name and version each registered instance runs."""
+"""SDKs over GraphQL: the instances that announced themselves, and evaluations per SDK."""
 
 from datetime import datetime
 
 import strawberry
 
-from resolvers import applications
+from resolvers import applications, series, usage_params
 from schema.access import READERS, require
 from schema.context import Info
+from schema.usage_arguments import FromArg, vendor_query
 from storage.applications import ApplicationSeen
 
 
@@ -49,3 +50,28 @@ async def sdk_instances(
         info.context.db, now=info.context.clock(), since=since, environment=environment, sdk=sdk
     )
     return [instance_of(seen) for seen in found]
+
+
+@strawberry.type(description="Evaluations one SDK name and version reported.")
+class SdkEvaluations:
+    sdk: str = strawberry.field(description='The SDK name ("" when it did not say).')
+    version: str = strawberry.field(description='The SDK version ("" when it did not say).')
+    evaluations: int
+
+
+async def evaluation_sdks(
+    info: Info,
+    from_: FromArg = None,
+    to: datetime | None = None,
+    project: str | None = None,
+    environment: str | None = None,
+) -> list[SdkEvaluations]:
+    """Evaluations per SDK name and version in a range (default: the past 30 days)."""
+    require(info, *READERS)
+    now = info.context.clock()
+    query = vendor_query(start=from_, end=to)
+    span = usage_params.usage_range(query, now=now, route="evaluations")
+    found = await series.evaluation_sdks(
+        info.context.db, span=span, now=now, project=project, environment=environment
+    )
+    return [SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=f.evaluations) for f in found]

@@ -1,12 +1,15 @@
-"""sdkInstances over GraphQL: the SDK name and version registered instances announced."""
+"""SDKs over GraphQL: registered instances, and evaluations per SDK name and version."""
 
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from storage.engine import Database
 from tests.conftest import FakeClock
 from tests.gateway.test_sdk_endpoints import new_token, post_json
 from tests.graphql_client import codes, gql
+from tests.usage_data import ingest, sdk_evaluation
 
 QUERY = """query ($environment: String, $sdk: String, $since: DateTime) {
   sdkInstances(environment: $environment, sdk: $sdk, since: $since) {
@@ -78,3 +81,37 @@ async def test_ingest_tokens_may_not_list_instances(client: TestClient[Any, Any]
     _, ingest = await new_token(client)
     status, body = await gql(client, QUERY, token=ingest)
     assert (status, codes(body)) == (200, ["forbidden"])
+
+
+EVALUATION_SDKS = """query ($from: DateTime, $to: DateTime, $project: String) {
+  evaluationSdks(from: $from, to: $to, project: $project) { sdk version evaluations }
+}"""
+
+
+async def test_evaluations_per_sdk_follow_from_to_and_project(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    hour = timedelta(hours=1)
+    await ingest(
+        db,
+        [
+            sdk_evaluation(2 * hour, 3, "Go", "6.1.0"),
+            sdk_evaluation(5 * hour, 4, "Go", "6.1.0", project="app"),
+            sdk_evaluation(40 * 24 * hour, 9, "Go", "6.1.0"),  # before the 30-day default
+        ],
+    )
+
+    async def ask(**variables: Any) -> Any:
+        status, body = await gql(client, EVALUATION_SDKS, variables)
+        assert (status, body.get("errors")) == (200, None), body
+        return body["data"]["evaluationSdks"]
+
+    go = {"sdk": "Go", "version": "6.1.0"}
+    assert await ask() == [{**go, "evaluations": 7}]
+    assert await ask(project="web") == [{**go, "evaluations": 3}]
+    assert await ask(**{"from": "2026-11-20T07:00:00Z", "to": "2026-11-20T09:00:00Z"}) == [
+        {**go, "evaluations": 4}
+    ]
+    assert await ask(**{"from": "2026-10-01T00:00:00Z"}) == [{**go, "evaluations": 16}]
+    status, body = await gql(client, EVALUATION_SDKS, {"from": "2026-11-21T00:00:00Z"})
+    assert (status, codes(body)) == (200, ["invalid_request"])
