@@ -86,7 +86,9 @@ class Settings:
 
     # LaunchDarkly usage API (issue 3)
     rate_limit_per_minute: int = _setting(
-        0, "Requests per minute each token may make to `/api/v2/`; 0 turns the limit off."
+        0,
+        "Requests per minute each token may make to `/api/v2/` and `/graphql` together; "
+        "0 turns the limit off.",
     )
     redis_url: str | None = _secret(
         None,

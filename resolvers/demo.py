@@ -20,8 +20,8 @@ HOUR = 3600
 CHUNK = 5_000
 
 PROJECTS = {
-    "web-store": ("production", "staging", "development"),
-    "mobile-app": ("production", "staging"),
+    "web": ("production", "staging", "development"),
+    "mobile": ("production", "staging"),
     "payments": ("production", "staging", "test"),
 }
 _ENV_SHARE = {"production": 1.0, "staging": 0.04, "development": 0.01, "test": 0.02}
@@ -67,8 +67,9 @@ def _rhythm(moment: datetime) -> float:
 
 
 def _flags(rng: random.Random) -> list[Flag]:
-    flags: list[Flag] = []
-    used: set[str] = set()
+    # The flag the README's examples query: a boolean mid-rollout in the web project.
+    flags = [Flag("web", "new-checkout", (True, False), 25_000.0, 80)]
+    used = {flags[0].key}
     while len(flags) < 50:
         key = f"{rng.choice(_PREFIXES)}-{rng.choice(_WORDS)}"
         if key in used:
@@ -223,8 +224,8 @@ def _contexts(start: datetime, now: datetime, rng: random.Random) -> Iterator[us
     first, last = bucket_start(epoch_s(start), DAY), bucket_start(epoch_s(now), DAY)
     days = (last - first) // DAY + 1
     populations = (
-        ("browser", "web-store", "client", CLIENT_SDKS[:1], 12_000, 0.3),
-        ("mobile", "mobile-app", "client", CLIENT_SDKS[1:], 5_000, 0.1),
+        ("browser", "web", "client", CLIENT_SDKS[:1], 12_000, 0.3),
+        ("mobile", "mobile", "client", CLIENT_SDKS[1:], 5_000, 0.1),
         ("backend", "payments", "server", SERVER_SDKS, 3_000, 0.0),
     )
     for category, project, sdk_type, sdks, size, anonymous_share in populations:

@@ -22,7 +22,11 @@
     defaultQuery:
       "# Usage Gateway GraphQL. Put your token in the Headers tab below:\n" +
       '#   {"Authorization": "TOKEN"}\n' +
-      "# or open this page as /graphql#token=TOKEN.\n\n{\n  __typename\n}\n",
+      "# or open this page as /graphql#token=TOKEN. Press the run button; open the\n" +
+      "# documentation explorer (top left) to browse every field.\n\n" +
+      "{\n  viewer { name kind }\n  instances { instanceId lastTakenAt }\n" +
+      "  mauSdks\n  mauByCategory {\n    granularity\n" +
+      "    series { labels { category } total }\n  }\n}\n",
     showPersistHeadersSettings: true,
   };
 
