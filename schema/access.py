@@ -6,7 +6,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from resolvers import tokens
-from resolvers.errors import Unauthorized
+from resolvers.errors import GatewayError, Unauthorized
 from resolvers.tokens import Principal
 from schema.context import Context, Info
 
@@ -33,9 +33,12 @@ async def recheck(context: Context) -> None:
 
     A subscription outlives the check at its start: a token revoked since must end it.
     """
-    context.principal = None
-    caller = await tokens.authenticate(context.db, context.secret, now=context.clock())
-    tokens.require(caller, *READERS)
+    try:
+        caller = await tokens.authenticate(context.db, context.secret, now=context.clock())
+        tokens.require(caller, *READERS)
+    except GatewayError:
+        context.principal = None  # the connection's later operations are refused too
+        raise
     context.principal = caller
 
 

@@ -60,9 +60,9 @@ async def evaluations_live(
     polls = 0
     while True:
         polls += 1
-        if polls % info.context.limits.live_recheck_polls == 0:
-            await recheck(info.context)  # raises (ending the subscription) once revoked
         try:
+            if polls % info.context.limits.live_recheck_polls == 0:
+                await recheck(info.context)  # raises (ending the subscription) once revoked
             seen, recent = await _recent(info, project, environment, flag, minutes)
         except StorageUnavailable as exc:
             # Keep the subscription: the next poll may find the database back.

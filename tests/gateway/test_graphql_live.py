@@ -265,6 +265,8 @@ async def test_a_revoked_token_ends_its_subscriptions(live_client: TestClient[An
     ended = await receive(ws)
     assert error_codes(ended) == ["unauthorized"]
     assert (await receive(ws)) == {"id": "1", "type": "complete"}
+    await send_subscribe(ws, "2")  # nor may the connection start anything new
+    assert error_codes(await receive_for(ws, "2")) == ["unauthorized"]
     await ws.close()
 
 
