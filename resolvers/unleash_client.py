@@ -17,7 +17,7 @@ A bucket lands at its ``stop`` time (clamped to now).
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -123,18 +123,7 @@ def _toggle_records(name: str, raw: Any, base: Evaluation) -> list[Record]:
     outcomes = [(FALSE_VARIATION, False, no), (TRUE_VARIATION, True, plain_yes)]
     outcomes += [(variant_variation(v), v, n) for v, n in sorted(named.items())]
     return [
-        Evaluation(
-            time=base.time,
-            project=base.project,
-            environment=base.environment,
-            flag=name,
-            variation=variation,
-            value=value,
-            has_value=True,
-            count=count,
-            sdk=base.sdk,
-            sdk_version=base.sdk_version,
-        )
+        replace(base, flag=name, variation=variation, value=value, has_value=True, count=count)
         for variation, value, count in outcomes
         if count > 0
     ]
