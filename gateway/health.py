@@ -1,9 +1,13 @@
 """Liveness and readiness, both without auth."""
 
+import logging
+
 from aiohttp import web
 
 from gateway.keys import DATABASE
 from storage.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -16,7 +20,11 @@ async def ready(request: web.Request) -> web.Response:
     try:
         await request.app[DATABASE].ping()
     except StorageUnavailable as exc:
-        return web.json_response({"status": "unavailable", "reason": str(exc)}, status=503)
+        # The driver's text (hosts, users, paths) is for the log, not for anonymous callers.
+        log.warning("not ready: database unavailable: %s", exc)
+        return web.json_response(
+            {"status": "unavailable", "reason": "database unreachable"}, status=503
+        )
     return web.json_response({"status": "ok"})
 
 

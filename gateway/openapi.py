@@ -33,23 +33,23 @@ OTHERS: dict[tuple[str, str], Doc] = {
         },
     },
     ("GET", "/api/admin/instance-admin/statistics"): {
-        "summary": "Unleash instance statistics (JSON), admin token",
+        "summary": "Unleash instance statistics (JSON); admin or read token",
         "tags": ["Unleash Admin API"],
         "security": [{"ApiKey": []}],
         "responses": {
             "200": {"description": "Statistics document", "content": {"application/json": {}}},
             "401": {"description": "UnauthorizedError"},
-            "403": {"description": "Not an admin token"},
+            "403": {"description": "An ingest token"},
         },
     },
     ("GET", "/api/admin/instance-admin/statistics/csv"): {
-        "summary": "Unleash instance statistics (CSV), admin token",
+        "summary": "Unleash instance statistics (CSV); admin or read token",
         "tags": ["Unleash Admin API"],
         "security": [{"ApiKey": []}],
         "responses": {
             "200": {"description": "One header and one data row", "content": {"text/csv": {}}},
             "401": {"description": "UnauthorizedError"},
-            "403": {"description": "Not an admin token"},
+            "403": {"description": "An ingest token"},
         },
     },
     ("GET", "/health"): {"summary": "Liveness", "responses": {"200": {"description": "ok"}}},

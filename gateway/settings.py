@@ -6,8 +6,10 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ENV_PREFIX = "GATEWAY_"
+MIN_MINUTE_RETENTION_HOURS = 3
 
 
 def _secret(default: str | None = None, doc: str = "") -> Any:
@@ -18,7 +20,16 @@ def _setting(default: Any, doc: str) -> Any:
     return field(default=default, metadata={"doc": doc})
 
 
-@dataclass(frozen=True)
+def _without_password(url: str) -> str:
+    """Return a URL with the password of its authority masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+@dataclass(frozen=True, repr=False)
 class Settings:
     """Everything the gateway can be told; defaults run it on an embedded SQLite file."""
 
@@ -110,6 +121,26 @@ class Settings:
                 values[f.name] = _convert(f.name, raw, hints[f.name])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.minute_retention_hours < MIN_MINUTE_RETENTION_HOURS:
+            # Minutely series cover the last two hours; shorter retention would serve
+            # zeros for buckets that were pruned, not for traffic that never happened.
+            raise ValueError(
+                f"{env_name('minute_retention_hours')} must be at least "
+                f"{MIN_MINUTE_RETENTION_HOURS}, not {self.minute_retention_hours}"
+            )
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in dataclasses.fields(self):
+            if not f.repr:
+                continue
+            value = getattr(self, f.name)
+            if f.name == "database_url":
+                value = _without_password(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
 
     def documented(self) -> list[tuple[str, str, str]]:
         """Return (variable, default, description) for every setting, for the README."""

@@ -1,6 +1,6 @@
 """SDK instances: remembered per environment; LaunchDarkly ones also gauge connections."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from resolvers import ingestion
 from resolvers.records import Stream
@@ -62,3 +62,29 @@ async def registered_sdk(
             session, app_name=app_name, instance_id=instance_id, environment=environment
         )
     return None if found is None else Sdk(*found)
+
+
+# Like the streaming SDK versions of the usage API: what was seen in the past 60 days.
+INSTANCES_WINDOW = timedelta(days=60)
+
+
+async def sdk_instances(
+    db: Database,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    environment: str | None = None,
+    sdk: str | None = None,
+) -> list[applications.ApplicationSeen]:
+    """Return the SDK instances seen at or after ``since`` (default: 60 days before ``now``).
+
+    Unleash SDKs are seen when they register, LaunchDarkly SDKs on each diagnostic event.
+    """
+    if since is None:
+        start = now - INSTANCES_WINDOW
+    else:  # stored times are UTC; a moment without a zone is read as UTC
+        start = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    async with db.session() as session:
+        return await applications.list_applications(
+            session, since=start, environment=environment, sdk=sdk
+        )

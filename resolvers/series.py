@@ -14,6 +14,7 @@ from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import EVENT_TYPES, SOURCES
 from storage import series as rows
 from storage.engine import Database
+from storage.tables import MINUTE, QUARTER
 
 UNKNOWN = "Unknown"
 SDK_VERSIONS_WINDOW = timedelta(days=60)
@@ -190,3 +191,39 @@ async def stream_sdk_versions(db: Database, *, source: str, now: datetime) -> li
             session, source=source, since=epoch_s(now - SDK_VERSIONS_WINDOW)
         )
     return sorted({(_named(s), _named(v)) for s, v in pairs})
+
+
+@dataclass(frozen=True, slots=True)
+class SdkEvaluations:
+    """Evaluations an SDK version reported ("" where the SDK did not say)."""
+
+    sdk: str
+    version: str
+    evaluations: int
+
+
+async def evaluation_sdks(
+    db: Database,
+    *,
+    span: TimeRange,
+    now: datetime,
+    project: str | None = None,
+    environment: str | None = None,
+) -> list[SdkEvaluations]:
+    """Return evaluations per SDK name and version in a range, by SDK and version.
+
+    Counted by the bucket the evaluations range would use: minutes while ``from`` is
+    recent, quarter hours after; a bucket counts when it starts within the range.
+    """
+    recent = granularity_for(span.lo, epoch_s(now)) is Granularity.MINUTELY
+    width = MINUTE if recent else QUARTER
+    async with db.session() as session:
+        totals = await rows.evaluation_sdk_totals(
+            session,
+            width=width,
+            first=span.lo - span.lo % width,
+            last=span.hi,
+            project=project,
+            environment=environment,
+        )
+    return [SdkEvaluations(sdk, version, n) for sdk, version, n in totals]

@@ -142,7 +142,11 @@ async def create_token(
 
 
 async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: datetime) -> None:
-    """Make sure a live token with this secret exists (for GATEWAY_ADMIN_TOKEN)."""
+    """Make sure a live token of ``kind`` with this secret exists (for GATEWAY_ADMIN_TOKEN).
+
+    A matching token that was revoked or is of another kind is an error, not something to
+    repair silently: revocation is a security decision, so the operator must pick a new secret.
+    """
     _check_kind(kind)
     async with db.session() as session:
         row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
@@ -150,6 +154,10 @@ async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: 
             await token_rows.insert_token(
                 session, name=name, kind=kind, secret_hash=hash_secret(secret), created_at=now
             )
+        elif row.revoked_at is not None:
+            raise InvalidRequest(f"the {name} secret belongs to a revoked token; choose a new one")
+        elif row.kind != kind:
+            raise InvalidRequest(f"the {name} secret belongs to a {row.kind} token, not {kind}")
 
 
 async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Principal:
@@ -187,11 +195,16 @@ def sdk_scope(principal: Principal) -> Scope:
     return Scope(principal.project, principal.environment)
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def require(principal: Principal, *kinds: str) -> None:
     """Raise Forbidden unless the principal's token is of one of ``kinds``."""
     if principal.kind not in kinds:
         raise Forbidden(
-            f"a {principal.kind} token cannot do this; it needs a {' or '.join(kinds)} token"
+            f"{_article(principal.kind)} {principal.kind} token cannot do this; it needs "
+            f"{_article(kinds[0])} {' or '.join(kinds)} token"
         )
 
 

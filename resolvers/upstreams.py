@@ -47,11 +47,19 @@ def _entry(raw: str) -> tuple[str, str]:
 def _tokens(raw: str | None, names: Sequence[str]) -> dict[str, str]:
     if not raw:
         return {}
-    pairs = [part.partition("=") for part in raw.split(",")]
-    if all(sep and name.strip() in names for name, sep, _ in pairs):
-        return {name.strip(): token.strip() for name, _, token in pairs}
-    # Not a list of name=token pairs: one token for every upstream.
-    return dict.fromkeys(names, raw.strip())
+    parts = [part.partition("=") for part in raw.split(",")]
+    if not any(sep and name.strip() in names for name, sep, _ in parts):
+        # No part names an upstream: one token (which may itself contain "=") for all.
+        return dict.fromkeys(names, raw.strip())
+    # Some part names an upstream, so every part must: a typo must not silently send
+    # the whole list, other upstreams' tokens included, to every server.
+    for name, sep, token in parts:
+        if not sep or name.strip() not in names or not token.strip():
+            raise ValueError(
+                f"GATEWAY_UNLEASH_UPSTREAM_TOKENS: {name.strip() or '(empty)'!r} is not "
+                f"name=token for a configured upstream ({', '.join(names)})"
+            )
+    return {name.strip(): token.strip() for name, _, token in parts}
 
 
 def parse_upstreams(entries: Sequence[str], tokens: str | None) -> tuple[Upstream, ...]:

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema import ingestion, live, statistics, usage
+from schema import ingestion, live, sdks, statistics, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -104,6 +104,22 @@ class Query:
     mau_sdks = strawberry.field(
         resolver=usage.mau_sdks,
         description=("Names of SDKs with active contexts. REST: /api/v2/usage/mau/sdks."),
+    )
+    sdk_instances = strawberry.field(
+        resolver=sdks.sdk_instances,
+        description=(
+            "SDK instances seen at or after `since` (default: the past 60 days), with the SDK "
+            "name and version each announced: Unleash SDKs when they register, LaunchDarkly "
+            "SDKs in diagnostic events. Optionally of one environment or SDK name."
+        ),
+    )
+    evaluation_sdks = strawberry.field(
+        resolver=sdks.evaluation_sdks,
+        description=(
+            "Evaluations per SDK name and version over a range (default: the past 30 days), "
+            "optionally of one project and/or environment; counted in the buckets the "
+            "evaluations field would use."
+        ),
     )
     meter = strawberry.field(
         resolver=usage.meter,

@@ -67,3 +67,37 @@ async def application_sdk(
     )
     row = result.first()
     return None if row is None else (row[0], row[1])
+
+
+async def list_applications(
+    session: Session,
+    *,
+    since: datetime,
+    environment: str | None = None,
+    sdk: str | None = None,
+) -> list[ApplicationSeen]:
+    """Return instances last seen at or after ``since`` (of one environment / SDK if given).
+
+    Ordered by environment, app name and instance id.
+    """
+    a = ClientApplication
+    query = select(a).where(col(a.last_seen) >= since)
+    if environment is not None:
+        query = query.where(col(a.environment) == environment)
+    if sdk is not None:
+        query = query.where(col(a.sdk) == sdk)
+    query = query.order_by(col(a.environment), col(a.app_name), col(a.instance_id))
+    rows = (await session.execute(query)).scalars().all()
+    return [
+        ApplicationSeen(
+            app_name=r.app_name,
+            instance_id=r.instance_id,
+            environment=r.environment,
+            sdk=r.sdk,
+            sdk_version=r.sdk_version,
+            interval_ms=r.interval_ms,
+            first_seen=r.first_seen,
+            last_seen=r.last_seen,
+        )
+        for r in rows
+    ]

@@ -160,3 +160,25 @@ async def stream_versions(session: Session, *, source: str, since: int) -> list[
         .order_by(m.sdk, m.sdk_version)
     )
     return [(s, v) for s, v in await session.execute(stmt)]
+
+
+async def evaluation_sdk_totals(
+    session: Session,
+    *,
+    width: int,
+    first: int,
+    last: int,
+    project: str | None = None,
+    environment: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """Return (sdk, version, evaluations) over buckets of ``width`` starting in [first, last]."""
+    m = columns(EvaluationBucket)
+    stmt = select(m.sdk, m.sdk_version, func.sum(m.count)).where(
+        m.width == width, m.start >= first, m.start <= last
+    )
+    if project is not None:
+        stmt = stmt.where(m.project == project)
+    if environment is not None:
+        stmt = stmt.where(m.environment == environment)
+    stmt = stmt.group_by(m.sdk, m.sdk_version).order_by(m.sdk, m.sdk_version)
+    return [(s, v, int(n)) for s, v, n in await session.execute(stmt)]

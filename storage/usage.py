@@ -122,9 +122,14 @@ async def add_evaluation_counts(session: Session, *, rows: Sequence[EvaluationCo
 
 async def note_variations(session: Session, *, rows: Sequence[VariationSeen]) -> None:
     """Remember variations seen, keeping the newest known value of each."""
-    merge = {"value_json": Merge.FILL, "first_seen": Merge.EARLIEST, "last_seen": Merge.LATEST}
+    merge = {"value_json": Merge.NEWEST, "first_seen": Merge.EARLIEST, "last_seen": Merge.LATEST}
     await upsert(
-        session, FlagVariation, [asdict(r) for r in rows], keys=_VARIATION_KEYS, merge=merge
+        session,
+        FlagVariation,
+        [asdict(r) for r in rows],
+        keys=_VARIATION_KEYS,
+        merge=merge,
+        newest_by="last_seen",
     )
 
 

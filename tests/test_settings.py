@@ -28,3 +28,14 @@ def test_secrets_stay_out_of_repr() -> None:
 def test_bad_number_names_the_variable() -> None:
     with pytest.raises(ValueError, match="GATEWAY_PORT"):
         Settings.from_env({"GATEWAY_PORT": "eighty"})
+
+
+def test_database_password_stays_out_of_repr() -> None:
+    text = repr(Settings(database_url="postgresql://gw:hunter2@db.internal/usage"))
+    assert "hunter2" not in text
+    assert "postgresql://gw:***@db.internal/usage" in text
+
+
+def test_minute_retention_must_cover_the_minutely_window() -> None:
+    with pytest.raises(ValueError, match="GATEWAY_MINUTE_RETENTION_HOURS must be at least 3"):
+        Settings.from_env({"GATEWAY_MINUTE_RETENTION_HOURS": "2"})

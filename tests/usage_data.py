@@ -167,3 +167,27 @@ def sums(
     for r in rows:
         out[(key(moment_of(r)), value(r))] += r.get("count", 1)
     return out
+
+
+def sdk_evaluation(
+    ago: timedelta,
+    count: int,
+    sdk: str = "",
+    version: str = "",
+    *,
+    project: str = "web",
+    environment: str = "production",
+) -> Raw:
+    """Return an evaluation record of flag "f", variation 1, ``ago`` before NOW."""
+    record = {
+        "type": "evaluation",
+        "time": (NOW - ago).isoformat(),
+        "project": project,
+        "environment": environment,
+        "flag": "f",
+        "variation": 1,
+        "count": count,
+    }
+    if sdk:
+        record |= {"sdk": sdk, "sdkVersion": version}
+    return record

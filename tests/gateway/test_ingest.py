@@ -357,3 +357,21 @@ async def test_same_key_from_another_token_is_another_batch(
         )
         assert status == 202
     assert await count_rows(db, IngestBatch) == 2
+
+
+async def test_a_late_old_record_does_not_overwrite_a_newer_variation_value(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    newer = evaluation(time="2026-11-20T11:00:00Z", variation=1, value="blue")
+    older = evaluation(time="2026-11-20T09:00:00Z", variation=1, value="red")
+    unvalued = evaluation(time="2026-11-20T11:30:00Z", variation=1)
+    for record in (newer, older, unvalued):
+        assert (await post(client, {"records": [record]}))[0] == 202
+    async with db.session() as session:
+        value = (await session.execute(select(FlagVariation.value_json))).scalar_one()
+    assert value == '"blue"'
+    newest = evaluation(time="2026-11-20T11:45:00Z", variation=1, value="green")
+    assert (await post(client, {"records": [newest]}))[0] == 202
+    async with db.session() as session:
+        value = (await session.execute(select(FlagVariation.value_json))).scalar_one()
+    assert value == '"green"'

@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,10 @@ def usage_query() -> str:
         clientVersions: streamSdkVersions(source: CLIENT) {{ sdk version }}
         streams(source: SERVER, bySdkVersion: true) {{ {SERIES.format("sdk version source")} }}
         received: events(type: RECEIVED) {{ {SERIES.format("eventType")} }}
+        sdkInstances {{ appName environment sdk sdkVersion }}
+        evaluationSdks(project: "{PROJECT}", environment: "{ENVIRONMENT}") {{
+            sdk version evaluations
+        }}
     }}"""
 
 
@@ -248,6 +253,20 @@ async def check_graphql(base_url: str, token: str) -> None:
         ({"sdk": "Python", "version": VERSION, "source": "server"}, 1)
     ]
     assert totals(data["received"], "eventType") == [({"eventType": "received"}, len(TRACKED))]
+    # The diagnostic event names the instance's SDK; without application tags the app is
+    # "launchdarkly". The version is the installed package's.
+    installed = version("launchdarkly-server-sdk")
+    assert data["sdkInstances"] == [
+        {
+            "appName": "launchdarkly",
+            "environment": ENVIRONMENT,
+            "sdk": "Python",
+            "sdkVersion": installed,
+        }
+    ]
+    # Every evaluation the SDK reported carries the same name and version.
+    calls = sum(sum(counts.values()) for counts in expected_evaluations().values())
+    assert data["evaluationSdks"] == [{"sdk": "Python", "version": installed, "evaluations": calls}]
 
     unknown = await graphql(
         base_url,
@@ -272,7 +291,7 @@ async def test_server_sdk_events_become_evaluations_contexts_and_sdk(
     await check_rest(UsageApi(base_url, reader))
     await check_graphql(base_url, reader)
 
-    # Only storage shows which SDK made each evaluation, and which instance reported.
+    # Storage holds which SDK made each evaluation, and which instance reported.
     sdk = ("Python", VERSION)
     assert await evaluation_counts(db) == {
         (PROJECT, ENVIRONMENT, key, variation, *sdk): n

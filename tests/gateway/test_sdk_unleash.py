@@ -4,6 +4,7 @@ import asyncio
 import json
 from collections import Counter
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,8 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
             mau {{ series {{ values }} }}
             mauSdks
             streamSdkVersions(source: SERVER) {{ sdk version }}
+            sdkInstances {{ appName instanceId environment sdk sdkVersion }}
+            evaluationSdks(project: "{PROJECT}") {{ sdk version evaluations }}
         }}""",
     )
     assert "errors" not in body, body
@@ -148,10 +151,24 @@ async def test_unleash_sdk_registers_and_reports_evaluations(
         ]
     assert [s["values"][-1] for s in data["mau"]["series"]] == [0]
     assert (data["mauSdks"], data["streamSdkVersions"]) == ([], [])
-
-    # So only storage shows the SDK name and version: on each evaluation and on the
-    # instance that registered.
+    # The SDK name and version show on the instance that registered.
     sdk = (SDK_NAME, SDK_VERSION)
+    assert data["sdkInstances"] == [
+        {
+            "appName": "checkout-service",
+            "instanceId": "pod-1",
+            "environment": ENVIRONMENT,
+            "sdk": SDK_NAME,
+            "sdkVersion": version("UnleashClient"),  # the installed package's
+        }
+    ]
+    # And on the evaluations the SDK reported: every call of run_sdk.
+    calls = sum(times for _, times, _ in IS_ENABLED + GET_VARIANT)
+    assert data["evaluationSdks"] == [
+        {"sdk": SDK_NAME, "version": version("UnleashClient"), "evaluations": calls}
+    ]
+
+    # Storage holds them on each evaluation and on the instance too.
     assert await evaluation_counts(db) == {
         (PROJECT, ENVIRONMENT, toggle, variation, *sdk): n
         for toggle, counts in expected_evaluations().items()

@@ -44,3 +44,18 @@ def test_bad_entries_name_the_setting(entries: list[str], message: str) -> None:
         parse_upstreams(entries, None)
     assert message in str(caught.value)
     assert "pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    ["a=tokA,c=tokB", "a=tokA,tokB", "a=tokA,b="],
+    ids=["unknown-name", "bare-part", "empty-token"],
+)
+def test_a_malformed_token_list_is_refused_not_sent_to_every_upstream(tokens: str) -> None:
+    with pytest.raises(ValueError, match="GATEWAY_UNLEASH_UPSTREAM_TOKENS"):
+        parse_upstreams(["a=http://a", "b=http://b"], tokens)
+
+
+def test_pairs_may_leave_an_upstream_without_a_token() -> None:
+    parsed = parse_upstreams(["a=http://a", "b=http://b"], "a=tok=A=")
+    assert [(u.name, u.token) for u in parsed] == [("a", "tok=A="), ("b", None)]

@@ -1,0 +1,77 @@
+"""SDKs over GraphQL: the instances that announced themselves, and evaluations per SDK."""
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers import applications, series, usage_params
+from schema.access import READERS, require
+from schema.context import Info
+from schema.usage_arguments import FromArg, vendor_query
+from storage.applications import ApplicationSeen
+
+
+@strawberry.type(description="An SDK instance that announced itself to the gateway.")
+class SdkInstance:
+    app_name: str
+    instance_id: str
+    environment: str = strawberry.field(description="The environment of the SDK's key.")
+    sdk: str = strawberry.field(description='The SDK name ("" when it did not say).')
+    sdk_version: str = strawberry.field(description='The SDK version ("" when it did not say).')
+    interval_ms: int | None = strawberry.field(
+        description="The reporting interval the SDK announced, in milliseconds."
+    )
+    first_seen: datetime
+    last_seen: datetime
+
+
+def instance_of(seen: ApplicationSeen) -> SdkInstance:
+    return SdkInstance(
+        app_name=seen.app_name,
+        instance_id=seen.instance_id,
+        environment=seen.environment,
+        sdk=seen.sdk,
+        sdk_version=seen.sdk_version,
+        interval_ms=seen.interval_ms,
+        first_seen=seen.first_seen,
+        last_seen=seen.last_seen,
+    )
+
+
+async def sdk_instances(
+    info: Info,
+    environment: str | None = None,
+    sdk: str | None = None,
+    since: datetime | None = None,
+) -> list[SdkInstance]:
+    """SDK instances last seen at or after `since` (default: the past 60 days)."""
+    require(info, *READERS)
+    found = await applications.sdk_instances(
+        info.context.db, now=info.context.clock(), since=since, environment=environment, sdk=sdk
+    )
+    return [instance_of(seen) for seen in found]
+
+
+@strawberry.type(description="Evaluations one SDK name and version reported.")
+class SdkEvaluations:
+    sdk: str = strawberry.field(description='The SDK name ("" when it did not say).')
+    version: str = strawberry.field(description='The SDK version ("" when it did not say).')
+    evaluations: int
+
+
+async def evaluation_sdks(
+    info: Info,
+    from_: FromArg = None,
+    to: datetime | None = None,
+    project: str | None = None,
+    environment: str | None = None,
+) -> list[SdkEvaluations]:
+    """Evaluations per SDK name and version in a range (default: the past 30 days)."""
+    require(info, *READERS)
+    now = info.context.clock()
+    query = vendor_query(start=from_, end=to)
+    span = usage_params.usage_range(query, now=now, route="evaluations")
+    found = await series.evaluation_sdks(
+        info.context.db, span=span, now=now, project=project, environment=environment
+    )
+    return [SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=f.evaluations) for f in found]
