@@ -18,6 +18,8 @@ from resolvers.ld_channels import BROWSER, MOBILE, SERVER, Channel
 from resolvers.tokens import Principal
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# ld_events.record_events or ld_diagnostics.record_diagnostic: the same keyword arguments.
+Recorder = Callable[..., Awaitable[object]]
 
 BROWSER_PREFIXES = ("/events/bulk/", "/events/diagnostic/")
 # The headers the JS SDK sends cross-origin (as LaunchDarkly's Relay Proxy allows them).
@@ -49,11 +51,13 @@ async def _principal(request: web.Request, channel: Channel) -> Principal:
     return await tokens.authenticate(app[DATABASE], sdk_key(request), now=app[CLOCK]())
 
 
-def _analytics(channel: Channel) -> Handler:
+def _endpoint(record: Recorder, channel: Channel) -> Handler:
+    """Return the handler that stores what ``record`` makes of a payload; 202 once stored."""
+
     async def handle(request: web.Request) -> web.Response:
         principal = await _principal(request, channel)
         body = await read_text(request)
-        await ld_events.record_events(
+        await record(
             request.app[DATABASE],
             body,
             principal=principal,
@@ -64,23 +68,14 @@ def _analytics(channel: Channel) -> Handler:
         return web.Response(status=202)
 
     return handle
+
+
+def _analytics(channel: Channel) -> Handler:
+    return _endpoint(ld_events.record_events, channel)
 
 
 def _diagnostic(channel: Channel) -> Handler:
-    async def handle(request: web.Request) -> web.Response:
-        principal = await _principal(request, channel)
-        body = await read_text(request)
-        await ld_diagnostics.record_diagnostic(
-            request.app[DATABASE],
-            body,
-            principal=principal,
-            channel=channel,
-            headers=request.headers,
-            now=request.app[CLOCK](),
-        )
-        return web.Response(status=202)
-
-    return handle
+    return _endpoint(ld_diagnostics.record_diagnostic, channel)
 
 
 async def preflight(request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ known toggles. The environment and project come from the SDK's scoped ingest tok
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -19,32 +19,32 @@ from resolvers.unleash_features import FeatureSet
 
 FEATURES = web.AppKey("unleash_features", FeatureSet)
 SDK_HEADER = "unleash-sdk"
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+# unleash_client.register or record_metrics: the same keyword arguments.
+Recorder = Callable[..., Awaitable[object]]
 
 
-async def register(request: web.Request) -> web.Response:
-    """Remember the registering SDK instance; 202."""
-    principal = await authorize(request, "ingest")
-    await unleash_client.register(
-        request.app[DATABASE],
-        await read_text(request),
-        principal=principal,
-        sdk_header=request.headers.get(SDK_HEADER),
-        now=request.app[CLOCK](),
-    )
-    return web.Response(status=202)
+def _client_endpoint(record: Recorder) -> Handler:
+    """Return the handler that stores what ``record`` makes of an SDK's report; 202."""
+
+    async def handle(request: web.Request) -> web.Response:
+        principal = await authorize(request, "ingest")
+        await record(
+            request.app[DATABASE],
+            await read_text(request),
+            principal=principal,
+            sdk_header=request.headers.get(SDK_HEADER),
+            now=request.app[CLOCK](),
+        )
+        return web.Response(status=202)
+
+    return handle
 
 
-async def metrics(request: web.Request) -> web.Response:
-    """Store a metrics bucket as evaluation counts; 202."""
-    principal = await authorize(request, "ingest")
-    await unleash_client.record_metrics(
-        request.app[DATABASE],
-        await read_text(request),
-        principal=principal,
-        sdk_header=request.headers.get(SDK_HEADER),
-        now=request.app[CLOCK](),
-    )
-    return web.Response(status=202)
+# Remember the registering SDK instance.
+register = _client_endpoint(unleash_client.register)
+# Store a metrics bucket as evaluation counts.
+metrics = _client_endpoint(unleash_client.record_metrics)
 
 
 async def features(request: web.Request) -> web.Response:

@@ -6,13 +6,13 @@ answer, what gets recorded, and when to try again.
 """
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
-from resolvers import records
+from resolvers import payloads
+from resolvers.checksum import verify_statistics_document
 from resolvers.clock import Clock
 from resolvers.errors import GatewayError
 from resolvers.statistics import statistics_row
@@ -73,18 +73,14 @@ class Outcome:
         return self.error is None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def parse_answer(text: str) -> dict[str, Any]:
     """Return the statistics document in an upstream's answer; raise UpstreamFailure if none."""
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = payloads.loads(text)
     except ValueError as exc:
         raise UpstreamFailure(f"answer is not JSON: {exc}") from None
     try:
-        return records.verify_statistics_document(document)
+        return verify_statistics_document(document)
     except GatewayError as exc:
         raise UpstreamFailure(f"answer is not a valid statistics document: {exc}") from None
 

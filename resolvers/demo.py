@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from resolvers.checksum import statistics_sum
 from resolvers.clock import epoch_s, from_epoch_s
+from resolvers.demo_statistics import statistics_rows
 from resolvers.ingestion import bucket_start, context_hash
 from storage import statistics, usage
 from storage.engine import Database
@@ -68,7 +68,8 @@ def _rhythm(moment: datetime) -> float:
 
 def _flags(rng: random.Random) -> list[Flag]:
     # The flag the README's examples query: a boolean mid-rollout in the web project.
-    flags = [Flag("web", "new-checkout", (True, False), 25_000.0, 80)]
+    # Booleans are (false, true), as SDKs index them: variation 0 is false.
+    flags = [Flag("web", "new-checkout", (False, True), 25_000.0, 80)]
     used = {flags[0].key}
     while len(flags) < 50:
         key = f"{rng.choice(_PREFIXES)}-{rng.choice(_WORDS)}"
@@ -77,7 +78,7 @@ def _flags(rng: random.Random) -> list[Flag]:
         used.add(key)
         shape = rng.random()
         values: tuple[object, ...] = (
-            (True, False)
+            (False, True)
             if shape < 0.6
             else ("control", "treatment-a", "treatment-b")
             if shape < 0.85
@@ -99,9 +100,10 @@ def _flags(rng: random.Random) -> list[Flag]:
 def _shares(flag: Flag, day_index: int) -> list[float]:
     n = len(flag.values)
     if flag.ramp_start_day is not None:
-        # A rollout: variation 0 goes from 0% to 100% over two weeks.
+        # A rollout: the last variation (true for a boolean) goes from 0% to 100%
+        # over two weeks.
         progress = min(max((day_index - flag.ramp_start_day) / 14, 0.0), 1.0)
-        return [progress] + [(1 - progress) / (n - 1)] * (n - 1)
+        return [(1 - progress) / (n - 1)] * (n - 1) + [progress]
     return [0.5, 0.5] if n == 2 else [1 / n] * n
 
 
@@ -253,92 +255,6 @@ def _contexts(start: datetime, now: datetime, rng: random.Random) -> Iterator[us
                     )
 
 
-def _statistics(start: datetime, now: datetime) -> Iterator[statistics.StatisticsRow]:
-    instances = (("demo-unleash-eu", 1.0), ("demo-unleash-us", 0.4))
-    day0 = bucket_start(epoch_s(start), DAY)
-    total = (epoch_s(now) - day0) // DAY + 1
-    for instance_id, scale in instances:
-        for i in range(total):
-            taken = from_epoch_s(day0 + i * DAY + 300)
-            if taken > now:
-                break
-            document = _statistics_document(instance_id, scale, i / max(total - 1, 1), taken)
-            yield statistics.StatisticsRow(
-                instance_id, taken, json.dumps(document, separators=(",", ":")), "demo", taken
-            )
-
-
-def _statistics_document(
-    instance_id: str, scale: float, growth: float, taken: datetime
-) -> dict[str, object]:
-    def grow(low: int, high: int) -> int:
-        return round((low + (high - low) * growth) * scale)
-
-    month = taken.replace(day=1)
-    months = []
-    for _ in range(12):
-        months.append(month.strftime("%Y-%m"))
-        month = (month - timedelta(days=1)).replace(day=1)
-    doc: dict[str, object] = {
-        "timestamp": taken.strftime("%Y-%m-%dT%H:%M:%S.") + f"{taken.microsecond // 1000:03d}Z",
-        "instanceId": instance_id,
-        "versionOSS": "8.2.0",
-        "versionEnterprise": "",
-        "users": grow(20, 46),
-        "serviceAccounts": grow(2, 5),
-        "apiTokens": {"admin": grow(2, 3), "backend": grow(4, 9), "frontend": grow(1, 4)},
-        "activeUsers": {
-            "last7": grow(12, 30),
-            "last30": grow(16, 38),
-            "last60": grow(18, 41),
-            "last90": grow(19, 44),
-        },
-        "licensedUsers": grow(18, 40),
-        "featureToggles": grow(28, 50),
-        "archivedFeatureToggles": grow(5, 21),
-        "projects": grow(2, 3),
-        "contextFields": grow(5, 9),
-        "roles": 5,
-        "customRootRoles": 0,
-        "customRootRolesInUse": 0,
-        "groups": grow(1, 4),
-        "environments": grow(3, 4),
-        "segments": grow(1, 6),
-        "strategies": grow(4, 7),
-        "SAMLenabled": False,
-        "OIDCenabled": True,
-        "passwordAuthEnabled": True,
-        "SCIMenabled": False,
-        "clientApps": [
-            {"range": "7d", "count": grow(3, 7)},
-            {"range": "30d", "count": grow(4, 9)},
-            {"range": "allTime", "count": grow(5, 12)},
-        ],
-        "featureExports": grow(0, 3),
-        "featureImports": grow(0, 2),
-        "productionChanges": {
-            "last30": grow(20, 64),
-            "last60": grow(35, 120),
-            "last90": grow(50, 170),
-        },
-        "previousDayMetricsBucketsCount": {
-            "enabledCount": grow(400, 1100),
-            "variantCount": grow(60, 240),
-        },
-        "maxEnvironmentStrategies": grow(2, 4),
-        "maxConstraintValues": grow(6, 17),
-        "maxConstraints": grow(2, 4),
-        "releaseTemplates": grow(0, 2),
-        "releasePlans": grow(0, 1),
-        "edgeInstanceUsage": {
-            m: round(max(0.0, 2.25 - 0.25 * i) * scale, 3) for i, m in enumerate(months)
-        },
-        "readOnlyUsers": grow(1, 3),
-    }
-    doc["sum"] = statistics_sum(doc)
-    return doc
-
-
 async def _write_chunks(
     db: Database,
     rows: Iterator[object],
@@ -385,7 +301,7 @@ async def seed(
         ("events", _events(start, now, rng), usage.add_event_counts),
         ("meters", _meters(start, now, rng), usage.add_meter_increments),
         ("contexts", _contexts(start, now, rng), usage.note_contexts),
-        ("statistics", _statistics(start, now), statistics.save_statistics),
+        ("statistics", statistics_rows(start, now), statistics.save_statistics),
     ]
     return {
         step: await _write_chunks(db, rows, writer, step, progress) for step, rows, writer in steps

@@ -8,18 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from resolvers.checksum import verify_statistics_document
 from resolvers.clock import epoch_s
 from resolvers.errors import InvalidRequest
-from resolvers.records import (
-    Context,
-    Evaluation,
-    Event,
-    Meter,
-    Record,
-    Statistics,
-    Stream,
-    verify_statistics_document,
-)
+from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
+from resolvers.statistics import statistics_row
 from resolvers.statistics_time import taken_at
 from resolvers.tokens import Principal
 from storage import batches, statistics, usage
@@ -72,7 +65,7 @@ class Facts:
                 day = bucket_start(epoch_s(record.time), DAY)
                 self.meters[(record.meter, day, record.project, record.environment)] += record.value
             case Statistics():
-                row = _statistics_row(record, now)
+                row = statistics_row(record.document, now=now, source="ingest")
                 self.documents[(row.instance_id, row.taken_at)] = row
 
     def _evaluation(self, r: Evaluation) -> None:
@@ -145,16 +138,6 @@ def _context_seen(r: Context) -> usage.ContextSeen:
         sdk=r.sdk,
         sdk_type=r.sdk_type,
         category=r.category,
-    )
-
-
-def _statistics_row(r: Statistics, now: datetime) -> statistics.StatisticsRow:
-    return statistics.StatisticsRow(
-        instance_id=r.document["instanceId"],
-        taken_at=taken_at(r.document, now),
-        document=json.dumps(r.document, separators=(",", ":")),
-        source="ingest",
-        received_at=now,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from resolvers import applications
 from resolvers.errors import FieldError, InvalidRequest
 from resolvers.ld_channels import Channel, sdk_of
-from resolvers.payloads import MAX_KEY, Bad, decode, integer, mapping, text
+from resolvers.payloads import MAX_INT32, MAX_KEY, Bad, decode, integer, mapping, text
 from resolvers.sdks import Sdk
 from resolvers.tokens import Principal, sdk_scope
 from storage.engine import Database
@@ -41,7 +41,7 @@ def parse_diagnostic(payload: Mapping[str, Any], headers: Mapping[str, str]) -> 
         if configuration is not None:
             raw = mapping(configuration, "configuration").get("diagnosticRecordingIntervalMillis")
             field = "configuration.diagnosticRecordingIntervalMillis"
-            interval = None if raw is None else integer(raw, field)
+            interval = None if raw is None else integer(raw, field, maximum=MAX_INT32)
         sdk = payload.get("sdk")
         if sdk is not None:
             mapping(sdk, "sdk")

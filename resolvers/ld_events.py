@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from resolvers import ingestion
+from resolvers import ingestion, payloads
 from resolvers.clock import from_epoch_ms
 from resolvers.errors import FieldError, InvalidRequest
 from resolvers.ld_channels import Channel, sdk_of
@@ -96,7 +96,7 @@ def _summary(event: Mapping[str, Any], where: str, b: _Batch) -> Iterator[Record
         for n, raw_counter in enumerate(counters):
             c_at = f"{at}.counters[{n}]"
             counter = mapping(raw_counter, c_at)
-            count = integer(counter.get("count"), f"{c_at}.count")
+            count = payloads.count(counter.get("count"), f"{c_at}.count")
             variation = counter.get("variation")
             if variation is None or count == 0:
                 continue
@@ -105,7 +105,7 @@ def _summary(event: Mapping[str, Any], where: str, b: _Batch) -> Iterator[Record
                 project=b.project,
                 environment=b.environment,
                 flag=flag,
-                variation=integer(variation, f"{c_at}.variation"),
+                variation=payloads.variation(variation, f"{c_at}.variation"),
                 value=counter.get("value"),
                 has_value="value" in counter,
                 count=count,

@@ -8,11 +8,10 @@ from resolvers.buckets import month_starts, utc_days
 from resolvers.errors import InvalidRequest
 from resolvers.series import UNKNOWN, SeriesList, zero_filled
 from resolvers.usage_params import Query, TimeRange, choice, choices, texts, usage_range
+from resolvers.vocabulary import CATEGORIES, SOURCES
 from storage import mau as rows
 from storage.engine import Database
 
-SDK_TYPES = ("client", "server")
-CATEGORIES = ("browser", "mobile", "backend")
 DEFAULT_CONTEXT_KINDS = ("user",)
 GROUPS = ("project", "environment", "sdktype", "sdk", "anonymous", "contextKind")
 AGGREGATIONS = ("rolling_30d", "month_to_date", "daily_incremental")
@@ -64,7 +63,7 @@ def parse_mau_query(query: Query, *, now: datetime) -> MauQuery:
         span=span,
         projects=projects,
         environments=environments,
-        sdk_types=choices(query, "sdktype", SDK_TYPES),
+        sdk_types=choices(query, "sdktype", SOURCES),
         sdks=texts(query, "sdk"),
         anonymous=None if anonymous is None else anonymous == "true",
         # LaunchDarkly counts only the user kind when contextKind is not given (MAU is a
@@ -126,7 +125,7 @@ async def mau_by_category(db: Database, *, span: TimeRange) -> SeriesList:
 
 def parse_sdk_type(query: Query) -> str | None:
     """Return the /mau/sdks ``sdktype`` filter, if any."""
-    return choice(query, "sdktype", SDK_TYPES)
+    return choice(query, "sdktype", SOURCES)
 
 
 async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: str | None) -> list[str]:

@@ -1,12 +1,29 @@
-"""Shared checks for SDK payloads: each failure names where in the payload it is."""
+"""Shared checks for ingested payloads: each failure names where in the payload it is.
+
+Every body the gateway ingests is decoded here, with the strict JSON of RFC 8259:
+``NaN``, ``Infinity`` and ``-Infinity`` are refused (Python's json accepts them, and
+they would later be served back as invalid JSON).
+
+Every number ingested has a bound, so that no request can overflow a column or a sum:
+a variation index fits PostgreSQL's 32-bit integer, a count or a connection gauge is at
+most ``MAX_COUNT`` per record, and a meter value is a finite number of at most
+``MAX_METER_VALUE``.
+"""
 
 import json
+import math
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from resolvers.errors import InvalidRequest
+from resolvers.clock import from_epoch_ms
+from resolvers.errors import FieldError, InvalidRequest
 
 MAX_KEY = 256
+MAX_INT32 = 2**31 - 1  # PostgreSQL INTEGER columns: variation indices, intervals
+MAX_VARIATION = MAX_INT32
+MAX_COUNT = 10**9
+MAX_METER_VALUE = 1e15
 
 
 class Bad(Exception):
@@ -18,36 +35,132 @@ class Bad(Exception):
         self.message = message
 
 
+def reject_constant(name: str) -> Any:
+    """Refuse ``NaN``/``Infinity``/``-Infinity`` (``json.loads(parse_constant=...)``)."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal} is out of the range of a JSON number")
+    return value
+
+
+def loads(text: str) -> Any:
+    """Return the strict JSON value of ``text``; raise ValueError if it is not JSON."""
+    return json.loads(text, parse_constant=reject_constant, parse_float=_finite)
+
+
+def json_value(value: Any, where: str) -> Any:
+    """Return a value that serializes as standard JSON (e.g. not NaN), or raise Bad."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise Bad(where, "must be a JSON value without NaN or Infinity") from None
+    return value
+
+
+def _not_json(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    return str(exc)
+
+
 def decode(body: str, *, expect: type) -> Any:
     """Return the parsed JSON body, or raise InvalidRequest unless it is of type ``expect``."""
     try:
-        payload = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise InvalidRequest(
-            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        payload = loads(body)
+    except ValueError as exc:
+        raise InvalidRequest(f"body is not valid JSON: {_not_json(exc)}") from None
     if not isinstance(payload, expect):
         shape = "an array of events" if expect is list else "a JSON object"
         raise InvalidRequest(f"body must be {shape}")
     return payload
 
 
+def decode_json_records(body: str) -> list[Any]:
+    """Return the ``records`` array of a JSON body, or raise InvalidRequest."""
+    payload = decode(body, expect=object)
+    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
+        raise InvalidRequest('body must be a JSON object with a "records" array')
+    return list(payload["records"])
+
+
+def decode_ndjson_records(body: str) -> list[Any]:
+    """Return one record per non-blank NDJSON line, or raise InvalidRequest naming the line."""
+    records: list[Any] = []
+    errors: list[FieldError] = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(loads(line))
+        except ValueError as exc:
+            message = f"line {number} is not valid JSON: {getattr(exc, 'msg', exc)}"
+            errors.append(FieldError(len(records) + len(errors), "", message))
+    if errors:
+        raise InvalidRequest(f"malformed NDJSON: {errors[0].message}", errors=tuple(errors))
+    return records
+
+
 def text(value: Any, where: str, *, limit: int | None = MAX_KEY) -> str:
-    """Return a non-empty string (of at most ``limit`` characters), or raise Bad."""
-    if not isinstance(value, str) or not value:
+    """Return a string that is not blank (of at most ``limit`` characters), or raise Bad."""
+    if not isinstance(value, str) or not value.strip():
         raise Bad(where, "must be a non-empty string")
     if limit is not None and len(value) > limit:
         raise Bad(where, f"must be at most {limit} characters")
     return value
 
 
-def integer(value: Any, where: str, *, minimum: int = 0) -> int:
-    """Return an integer of at least ``minimum`` (booleans are not integers), or raise Bad."""
+def integer(value: Any, where: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return an integer from ``minimum`` to ``maximum`` (booleans are not), or raise Bad."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise Bad(where, "must be an integer")
     if value < minimum:
         raise Bad(where, f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise Bad(where, f"must be at most {maximum}")
     return value
+
+
+def count(value: Any, where: str, *, minimum: int = 0) -> int:
+    """Return a count (at most MAX_COUNT), or raise Bad."""
+    return integer(value, where, minimum=minimum, maximum=MAX_COUNT)
+
+
+def variation(value: Any, where: str) -> int:
+    """Return a variation index (0 to MAX_VARIATION), or raise Bad."""
+    return integer(value, where, minimum=0, maximum=MAX_VARIATION)
+
+
+def number(value: Any, where: str, *, minimum: float, maximum: float) -> float:
+    """Return a finite number from ``minimum`` to ``maximum``, or raise Bad."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Bad(where, "must be a number")
+    if not minimum <= value <= maximum:  # also refuses NaN and the infinities
+        raise Bad(where, f"must be a finite number from {minimum:g} to {maximum:g}")
+    return float(value)
+
+
+def moment(value: Any, where: str) -> datetime:
+    """Return an ISO-8601 date-time with an offset, or Unix milliseconds, or raise Bad."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise Bad(where, "must not be negative")
+        try:
+            return from_epoch_ms(value)
+        except (OverflowError, OSError, ValueError):
+            raise Bad(where, "is out of range") from None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise Bad(where, f"is not an ISO-8601 timestamp: {value!r}") from None
+        if parsed.tzinfo is None:
+            raise Bad(where, "needs a UTC offset, e.g. 2026-11-21T10:00:00Z")
+        return parsed
+    raise Bad(where, "must be ISO-8601 with an offset or Unix milliseconds")
 
 
 def mapping(value: Any, where: str) -> Mapping[str, Any]:

@@ -11,12 +11,11 @@ from resolvers.buckets import UTC_ZONE, Granularity, Grid, granularity_for, grid
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.usage_params import TimeRange
+from resolvers.vocabulary import EVENT_TYPES, SOURCES
 from storage import series as rows
 from storage.engine import Database
 from storage.tables import MINUTE, QUARTER
 
-EVENT_TYPES = ("received", "published")
-SOURCES = ("client", "server")
 UNKNOWN = "Unknown"
 SDK_VERSIONS_WINDOW = timedelta(days=60)
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from resolvers import records
+from resolvers import payloads
+from resolvers.checksum import verify_statistics_document
 from resolvers.errors import GatewayError
 from resolvers.statistics import statistics_row
 from storage import statistics
@@ -37,17 +38,9 @@ class ImportReport:
     instances: int
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
-
-
 def _verified(document: Any, origin: str) -> FoundDocument:
     try:
-        return FoundDocument(origin, records.verify_statistics_document(document))
+        return FoundDocument(origin, verify_statistics_document(document))
     except GatewayError as exc:
         raise ValueError(f"{origin}: {exc.message}") from None
 
@@ -58,7 +51,7 @@ def read_documents(text: str, *, name: str) -> tuple[list[FoundDocument], list[s
     The file is one JSON document (it may span lines) or NDJSON (one per line).
     """
     try:
-        whole = _loads(text)
+        whole = payloads.loads(text)
     except ValueError as exc:
         whole_error = exc
     else:
@@ -75,7 +68,7 @@ def read_documents(text: str, *, name: str) -> tuple[list[FoundDocument], list[s
     errors: list[str] = []
     for number, line in lines:
         try:
-            document = _loads(line)
+            document = payloads.loads(line)
         except ValueError as exc:
             if number == lines[0][0]:
                 # Not NDJSON either: report the error of the file as one document.

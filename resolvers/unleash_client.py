@@ -17,14 +17,13 @@ A bucket lands at its ``stop`` time (clamped to now).
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from resolvers import applications, ingestion
-from resolvers.clock import from_epoch_ms
 from resolvers.errors import FieldError, InvalidRequest
-from resolvers.payloads import Bad, decode
+from resolvers.payloads import MAX_INT32, MAX_KEY, Bad, count, decode, moment, number, text
 from resolvers.records import Evaluation, Record
 from resolvers.sdks import UNKNOWN, Sdk, unleash_sdk
 from resolvers.tokens import Principal, sdk_scope
@@ -33,7 +32,6 @@ from storage.engine import Database
 FALSE_VARIATION = 0
 TRUE_VARIATION = 1
 DISABLED_VARIANT = "disabled"
-MAX_NAME = 256
 DEFAULT_INSTANCE = "default"
 
 
@@ -47,39 +45,13 @@ def _invalid(bad: Bad, what: str) -> InvalidRequest:
     return InvalidRequest(f"{what}: {bad}", errors=(FieldError(None, bad.where, bad.message),))
 
 
-def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+def _optional(raw: Mapping[str, Any], name: str) -> str | None:
     value = raw.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise Bad(name, "is required and must be a non-empty string")
-    if len(value) > MAX_NAME:
-        raise Bad(name, f"must be at most {MAX_NAME} characters")
-    return value
+    return None if value is None else text(value, name)
 
 
 def _count(value: Any, where: str) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Bad(where, "must be an integer of at least 0")
-    return value
-
-
-def _moment(value: Any, where: str) -> datetime:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        try:
-            return from_epoch_ms(value)
-        except (OverflowError, OSError, ValueError):
-            raise Bad(where, "is out of range") from None
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise Bad(where, f"is not an ISO-8601 date-time: {value!r}") from None
-        if moment.tzinfo is not None:
-            return moment
-    raise Bad(where, "must be an ISO-8601 date-time with an offset, or Unix milliseconds")
+    return 0 if value is None else count(value, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,21 +65,20 @@ class Registration:
 def parse_registration(payload: Mapping[str, Any], *, sdk_header: str | None) -> Registration:
     """Return a validated registration (Unleash's required fields), or raise InvalidRequest."""
     try:
-        app_name = _text(payload, "appName")
-        instance_id = _text(payload, "instanceId", required=False) or DEFAULT_INSTANCE
-        announced = _text(payload, "sdkVersion", required=False) or sdk_header
-        interval = payload.get("interval")
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
-            raise Bad("interval", "is required and must be a number of at least 0")
+        app_name = text(payload.get("appName"), "appName")
+        instance_id = _optional(payload, "instanceId") or DEFAULT_INSTANCE
+        announced = _optional(payload, "sdkVersion") or sdk_header
+        if payload.get("interval") is None:
+            raise Bad("interval", "is required")
+        interval = number(payload["interval"], "interval", minimum=0, maximum=MAX_INT32)
         if "started" not in payload:
             raise Bad("started", "is required")
-        _moment(payload["started"], "started")
+        moment(payload["started"], "started")
         strategies = payload.get("strategies")
         if not isinstance(strategies, list) or not all(isinstance(s, str) for s in strategies):
             raise Bad("strategies", "is required and must be an array of strings")
     except Bad as bad:
         raise _invalid(bad, "invalid registration") from None
-    assert app_name is not None
     return Registration(app_name, instance_id, unleash_sdk(announced), int(interval))
 
 
@@ -152,18 +123,7 @@ def _toggle_records(name: str, raw: Any, base: Evaluation) -> list[Record]:
     outcomes = [(FALSE_VARIATION, False, no), (TRUE_VARIATION, True, plain_yes)]
     outcomes += [(variant_variation(v), v, n) for v, n in sorted(named.items())]
     return [
-        Evaluation(
-            time=base.time,
-            project=base.project,
-            environment=base.environment,
-            flag=name,
-            variation=variation,
-            value=value,
-            has_value=True,
-            count=count,
-            sdk=base.sdk,
-            sdk_version=base.sdk_version,
-        )
+        replace(base, flag=name, variation=variation, value=value, has_value=True, count=count)
         for variation, value, count in outcomes
         if count > 0
     ]
@@ -181,27 +141,26 @@ class Metrics:
 def parse_metrics(payload: Mapping[str, Any], *, now: datetime) -> Metrics:
     """Return a validated metrics payload's header fields and toggles, or raise InvalidRequest."""
     try:
-        app_name = _text(payload, "appName")
-        instance_id = _text(payload, "instanceId", required=False) or DEFAULT_INSTANCE
-        announced = _text(payload, "sdkVersion", required=False)
+        app_name = text(payload.get("appName"), "appName")
+        instance_id = _optional(payload, "instanceId") or DEFAULT_INSTANCE
+        announced = _optional(payload, "sdkVersion")
         bucket = payload.get("bucket")
         if not isinstance(bucket, dict):
             raise Bad("bucket", "is required and must be an object")
-        start = _moment(bucket.get("start"), "bucket.start")
-        stop = start if bucket.get("stop") is None else _moment(bucket["stop"], "bucket.stop")
+        start = moment(bucket.get("start"), "bucket.start")
+        stop = start if bucket.get("stop") is None else moment(bucket["stop"], "bucket.stop")
         if stop < start:
             raise Bad("bucket.stop", "is before bucket.start")
         toggles = bucket.get("toggles")
         if not isinstance(toggles, dict):
             raise Bad("bucket.toggles", "is required and must be an object")
         for name in toggles:
-            if not name or len(name) > MAX_NAME:
+            if not name.strip() or len(name) > MAX_KEY:
                 raise Bad(
                     "bucket.toggles", f"has a toggle name that is empty or too long: {name!r}"
                 )
     except Bad as bad:
         raise _invalid(bad, "invalid metrics") from None
-    assert app_name is not None
     return Metrics(app_name, instance_id, announced, min(stop, now), toggles)
 
 

@@ -104,3 +104,21 @@ async def test_daily_rhythm_shows_in_the_data(db: Database) -> None:
     for start, count in rows:
         by_hour[(start // 3600) % 24] += count
     assert max(by_hour.values()) > 3 * min(by_hour.values())
+
+
+async def test_boolean_flags_are_false_then_true_as_sdks_index_them(db: Database) -> None:
+    await demo.seed(db, now=NOW, days=2)
+    async with db.session() as session:
+        values = (
+            await session.execute(
+                select(FlagVariation.flag, FlagVariation.variation, FlagVariation.value_json)
+                .where(FlagVariation.value_json.in_(("true", "false")))
+                .distinct()
+            )
+        ).all()
+    by_flag: dict[str, dict[int, str]] = defaultdict(dict)
+    for flag, variation, value in values:
+        by_flag[flag][variation] = value
+    assert by_flag["new-checkout"] == {0: "false", 1: "true"}
+    assert len(by_flag) > 10
+    assert all(seen == {0: "false", 1: "true"} for seen in by_flag.values()), by_flag

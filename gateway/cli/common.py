@@ -1,0 +1,53 @@
+"""What every ``gateway`` command shares: settings, the --database option, running work."""
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from gateway.settings import Settings
+from resolvers.errors import GatewayError
+from storage import migrate
+from storage.engine import Database, redact_url
+from storage.errors import StorageUnavailable
+
+T = TypeVar("T")
+
+database_option = click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    help="Database URL or SQLite file (default: GATEWAY_DATABASE_URL, else ./gateway.db).",
+)
+
+
+def settings_of(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(os.environ, **overrides)
+    except (ValueError, TypeError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    """Run async work against a migrated database; failures become one clear line."""
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            await migrate.upgrade(db)
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except StorageUnavailable as exc:
+        raise click.ClickException(
+            f"cannot reach the database {redact_url(settings.database_url)}: {exc}"
+        ) from None
+    except GatewayError as exc:
+        raise click.ClickException(exc.message or exc.code) from None
+    except OSError as exc:
+        raise click.ClickException(f"{redact_url(settings.database_url)}: {exc}") from None

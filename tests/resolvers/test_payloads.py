@@ -1,0 +1,44 @@
+"""The one set of payload checks every ingestion door uses."""
+
+import pytest
+
+from resolvers import payloads
+from resolvers.errors import InvalidRequest
+from resolvers.payloads import Bad
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
+def test_every_decoder_refuses_numbers_json_does_not_have(literal: str) -> None:
+    with pytest.raises(ValueError, match="JSON number"):
+        payloads.loads(f'{{"v": {literal}}}')
+    with pytest.raises(InvalidRequest, match="not valid JSON"):
+        payloads.decode(f"[{literal}]", expect=list)
+    with pytest.raises(InvalidRequest, match="not valid JSON"):
+        payloads.decode_json_records(f'{{"records": [{literal}]}}')
+    with pytest.raises(InvalidRequest, match="line 2"):
+        payloads.decode_ndjson_records(f'{{"v": 1}}\n{{"v": {literal}}}')
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\t\n", None, 3])
+def test_text_must_not_be_blank(value: object) -> None:
+    with pytest.raises(Bad, match="appName must be a non-empty string"):
+        payloads.text(value, "appName")
+
+
+def test_bounds_name_the_field() -> None:
+    assert payloads.count(10**9, "count") == 10**9
+    with pytest.raises(Bad, match="count must be at most 1000000000"):
+        payloads.count(10**9 + 1, "count")
+    assert payloads.variation(2**31 - 1, "variation") == 2**31 - 1
+    with pytest.raises(Bad, match="variation must be at most 2147483647"):
+        payloads.variation(2**31, "variation")
+    assert payloads.number(1e15, "value", minimum=0, maximum=1e15) == 1e15
+    for bad in (1e15 * 1.01, float("nan"), float("inf"), -1):
+        with pytest.raises(Bad, match="value must be a finite number from 0 to 1e"):
+            payloads.number(bad, "value", minimum=0, maximum=1e15)
+
+
+def test_json_value_refuses_what_would_be_served_as_invalid_json() -> None:
+    assert payloads.json_value({"a": [1, "x", None]}, "value") == {"a": [1, "x", None]}
+    with pytest.raises(Bad, match="value must be a JSON value"):
+        payloads.json_value({"a": float("nan")}, "value")
