@@ -2,7 +2,8 @@
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -41,8 +42,15 @@ def run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
         finally:
             await db.dispose()
 
-    try:
+    with failures_as_one_line(settings):
         return asyncio.run(main())
+
+
+@contextmanager
+def failures_as_one_line(settings: Settings) -> Iterator[None]:
+    """Turn expected failures (database down, refused settings) into one clear CLI error."""
+    try:
+        yield
     except StorageUnavailable as exc:
         raise click.ClickException(
             f"cannot reach the database {redact_url(settings.database_url)}: {exc}"

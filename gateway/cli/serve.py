@@ -7,7 +7,7 @@ import click
 from aiohttp import web
 
 from gateway.app import create_app
-from gateway.cli.common import database_option, run, settings_of
+from gateway.cli.common import database_option, failures_as_one_line, run, settings_of
 from gateway.settings import Settings
 from resolvers import demo, tokens
 from resolvers.clock import system_clock
@@ -71,7 +71,9 @@ def serve(host: str | None, port: int | None, database_url: str | None, with_dem
         f"(database {redact_url(settings.database_url)})",
         err=True,
     )
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # Start-up work (migrations, the admin token) fails inside run_app.
+    with failures_as_one_line(settings):
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
 def _prepare_demo(settings: Settings) -> None:

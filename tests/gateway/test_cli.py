@@ -110,3 +110,41 @@ def test_serve_creates_the_database_and_ensures_the_admin_token(tmp_path: Path) 
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=15)
+
+
+def test_serve_start_up_failures_are_one_clear_line(tmp_path: Path) -> None:
+    down = subprocess.run(
+        [
+            GATEWAY,
+            "serve",
+            "--port",
+            str(_free_port()),
+            "--database",
+            "postgresql://nobody@127.0.0.1:1/none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert down.returncode == 1
+    assert "Error: cannot reach the database" in down.stderr
+    assert "Traceback" not in down.stderr
+
+    database = str(tmp_path / "g.db")
+    created = run("tokens", "create", "--type", "admin", "--database", database)
+    token_id = run("tokens", "list", "--database", database).stdout.splitlines()[1].split()[0]
+    assert run("tokens", "revoke", token_id, "--database", database).returncode == 0
+    revoked = subprocess.run(
+        [GATEWAY, "serve", "--port", str(_free_port()), "--database", database],
+        env={**os.environ, "GATEWAY_ADMIN_TOKEN": created.stdout.strip()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert revoked.returncode == 1
+    assert "belongs to a revoked token" in revoked.stderr
+    assert "Traceback" not in revoked.stderr
