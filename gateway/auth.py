@@ -7,12 +7,17 @@ from resolvers import tokens
 from resolvers.tokens import Principal
 
 
+def strip_bearer(value: str) -> str | None:
+    """Return the token in ``<token>`` or ``Bearer <token>`` (None when empty)."""
+    value = value.strip()
+    if value[:7].lower() in ("bearer ", "bearer"):  # "Bearer" alone: no token at all
+        value = value[6:].strip()
+    return value or None
+
+
 def secret_of(request: web.Request) -> str | None:
     """Return the token in ``Authorization: <token>`` or ``Authorization: Bearer <token>``."""
-    header = request.headers.get("Authorization", "").strip()
-    if header[:7].lower() == "bearer ":
-        header = header[7:].strip()
-    return header or None
+    return strip_bearer(request.headers.get("Authorization", ""))
 
 
 async def authorize(request: web.Request, *kinds: str) -> Principal:

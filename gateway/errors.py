@@ -1,4 +1,7 @@
-"""Error rendering: one table from the error vocabulary to statuses and vendor bodies."""
+"""Error rendering: one table from the error vocabulary to statuses and vendor bodies.
+
+Default messages live on the error classes (resolvers/errors.py), shared with GraphQL.
+"""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,27 +19,31 @@ from resolvers.errors import (
     Unauthorized,
     Unavailable,
 )
+from resolvers.usage_params import BETA_MESSAGE
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# error class -> (status, LaunchDarkly-style default message, Unleash error name)
-TABLE: dict[type[GatewayError], tuple[int, str, str]] = {
-    InvalidRequest: (400, "Invalid request", "BadDataError"),
-    Unauthorized: (401, "Invalid access token", "UnauthorizedError"),
-    Forbidden: (403, "Forbidden. Access to the requested resource was denied.", "ForbiddenError"),
-    NotFound: (404, "Invalid resource identifier", "NotFoundError"),
-    PayloadTooLarge: (413, "Request body is too large", "ContentTooLargeError"),
-    RateLimited: (429, "You've exceeded the API rate limit. Try again later.", "RateLimitError"),
-    Unavailable: (503, "Requested service unavailable", "ServiceUnavailableError"),
+# error class -> (status, Unleash error name)
+TABLE: dict[type[GatewayError], tuple[int, str]] = {
+    InvalidRequest: (400, "BadDataError"),
+    Unauthorized: (401, "UnauthorizedError"),
+    Forbidden: (403, "ForbiddenError"),
+    NotFound: (404, "NotFoundError"),
+    PayloadTooLarge: (413, "ContentTooLargeError"),
+    RateLimited: (429, "RateLimitError"),
+    Unavailable: (503, "ServiceUnavailableError"),
 }
 
 # Unleash answers these two with fixed bodies that its clients and scripts match on.
 UNLEASH_UNAUTHORIZED = {"name": "UnauthorizedError", "message": "You must log in to use Unleash."}
 UNLEASH_FORBIDDEN = {"message": "invalid token: expected a different token type for this endpoint"}
 UNLEASH_PREFIXES = ("/api/admin/", "/api/client/", "/api/frontend")
+# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (CONTRACT §2.1); our
+# own routes keep the descriptive ones.
+LAUNCHDARKLY_SHIM_PREFIX = "/api/v2/"
 
 
 def is_unleash(path: str) -> bool:
@@ -44,10 +51,19 @@ def is_unleash(path: str) -> bool:
     return path.startswith(UNLEASH_PREFIXES)
 
 
-def launchdarkly_body(error: GatewayError) -> dict[str, Any]:
+def shim_message(error: GatewayError) -> str:
+    """Return the message the LaunchDarkly shim gives: the vendor's own for 401 and 403."""
+    if isinstance(error, Unauthorized):
+        return error.default_message
+    if isinstance(error, Forbidden) and error.message != BETA_MESSAGE:
+        return error.default_message
+    return error.text
+
+
+def launchdarkly_body(error: GatewayError, *, shim: bool = False) -> dict[str, Any]:
     """Return the LaunchDarkly error body: code and message (plus record errors on 400)."""
-    _, default, _ = TABLE[type(error)]
-    body: dict[str, Any] = {"code": error.code, "message": error.message or default}
+    message = shim_message(error) if shim else error.text
+    body: dict[str, Any] = {"code": error.code, "message": message}
     if isinstance(error, InvalidRequest) and error.errors:
         body["errors"] = [
             {"index": e.index, "field": e.field, "message": e.message} for e in error.errors
@@ -61,8 +77,8 @@ def unleash_body(error: GatewayError) -> dict[str, Any]:
         return dict(UNLEASH_UNAUTHORIZED)
     if isinstance(error, Forbidden):
         return dict(UNLEASH_FORBIDDEN)
-    _, default, name = TABLE[type(error)]
-    body: dict[str, Any] = {"name": name, "message": error.message or default}
+    _, name = TABLE[type(error)]
+    body: dict[str, Any] = {"name": name, "message": error.text}
     if isinstance(error, InvalidRequest):
         body["details"] = [{"message": e.message} for e in error.errors] or [
             {"message": body["message"]}
@@ -73,7 +89,11 @@ def unleash_body(error: GatewayError) -> dict[str, Any]:
 def error_response(request: web.Request, error: GatewayError) -> web.Response:
     """Return the response for an expected error, in the dialect of the request's path."""
     status = TABLE[type(error)][0]
-    body = unleash_body(error) if is_unleash(request.path) else launchdarkly_body(error)
+    if is_unleash(request.path):
+        body = unleash_body(error)
+    else:
+        shim = request.path.startswith(LAUNCHDARKLY_SHIM_PREFIX)
+        body = launchdarkly_body(error, shim=shim)
     response = web.json_response(body, status=status)
     response.headers.update(retry_headers(error))
     return response
@@ -98,6 +118,32 @@ def _from_http(exc: web.HTTPException) -> GatewayError | None:
     return None
 
 
+def http_error_response(request: web.Request, exc: web.HTTPException) -> web.Response:
+    """Return aiohttp's own HTTP error (405 and the like) in the dialect of the path."""
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        allowed = ", ".join(sorted(exc.allowed_methods - {"HEAD", "OPTIONS"}))
+        code, name = "method_not_allowed", "MethodNotAllowedError"
+        message = f"method {exc.method} is not allowed here; use {allowed}"
+    else:
+        words = exc.reason.replace("-", " ").split()
+        code = "_".join(w.lower() for w in words) or "http_error"
+        name = "".join(w.capitalize() for w in words) + "Error"
+        message = exc.reason or "HTTP error"
+    body = (
+        {"name": name, "message": message}
+        if is_unleash(request.path)
+        else {
+            "code": code,
+            "message": message,
+        }
+    )
+    response = web.json_response(body, status=exc.status)
+    for header in ("Allow", "Retry-After"):
+        if header in exc.headers:
+            response.headers[header] = exc.headers[header]
+    return response
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Render every failure in the vendor's shape; mask the unexpected ones."""
@@ -109,9 +155,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         log.warning("database unavailable: %s", exc)
         return error_response(request, Unavailable(None))
     except web.HTTPException as exc:
+        if exc.status < 400:
+            raise  # redirects and the like are answers, not errors
         mapped = _from_http(exc)
         if mapped is None:
-            raise
+            return http_error_response(request, exc)
         return error_response(request, mapped)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)

@@ -4,29 +4,79 @@ The schema (and with it the limiter rules and caches) is built once per applicat
 """
 
 import asyncio
+import functools
 from typing import Any
 
 from aiohttp import web
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway import graphiql
-from gateway.auth import secret_of
+from gateway.auth import secret_of, strip_bearer
 from gateway.errors import TABLE, retry_headers
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
 from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
-from resolvers.errors import GatewayError, Unavailable
+from resolvers.errors import GatewayError, RateLimited, Unavailable
 from resolvers.tokens import Principal
 from schema.build import build_schema
 from schema.context import Context
-from schema.limits import CODE_TIMEOUT, Limits
+from schema.limits import CODE_TIMEOUT, CODE_TOO_MANY_SUBSCRIPTIONS, Limits
 from storage.errors import StorageUnavailable
+
+
+async def _spend_quietly(request: web.Request, principal: Principal) -> None:
+    """Spend the token's budget for a WebSocket message (no headers to send there)."""
+    await spend(request, principal)
+
+
+class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with our limits: rate limit on init and subscribe, a coded cap."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except RateLimited:
+            await self.websocket.close(code=4429, reason="rate limited")
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            refusal = await _refusal(self.context, len(self.operations))
+            if refusal is not None:
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [refusal]}
+                )
+                return
+        await super().handle_subscribe(message)
+
+
+async def _refusal(context: Context, in_flight: int) -> GraphQLFormattedError | None:
+    """Return why a new operation on a WebSocket is refused: too many at once, or rate."""
+    if in_flight >= context.limits.max_subscriptions:
+        message = (
+            f"this connection already runs {in_flight} operations; the limit is "
+            f"{context.limits.max_subscriptions}: complete one first"
+        )
+        return {"message": message, "extensions": {"code": CODE_TOO_MANY_SUBSCRIPTIONS}}
+    if context.spend is not None and context.principal is not None:
+        try:
+            await context.spend(context.principal)
+        except RateLimited as error:
+            return {"message": error.text, "extensions": {"code": error.code}}
+    return None
 
 
 def limits_of(settings: Settings) -> Limits:
@@ -45,10 +95,9 @@ def limits_of(settings: Settings) -> Limits:
 
 def error_response(error: GatewayError) -> web.Response:
     """Return a GraphQL-shaped error for a failure before execution (auth, database)."""
-    _, default, _ = TABLE[type(error)]
     body = {
         "data": None,
-        "errors": [{"message": error.message or default, "extensions": {"code": error.code}}],
+        "errors": [{"message": error.text, "extensions": {"code": error.code}}],
     }
     return web.json_response(body, status=TABLE[type(error)][0], headers=retry_headers(error))
 
@@ -74,8 +123,16 @@ async def _principal(context: Context, secret: str | None) -> Principal | None:
 class GatewayGraphQLView(GraphQLView[Context, None]):
     """Authenticates HTTP requests by header, WebSockets by header or connection_init."""
 
+    graphql_transport_ws_handler_class = TransportHandler
+
     def __init__(self, limits: Limits) -> None:
-        super().__init__(build_schema(limits), graphql_ide=None)
+        # Only graphql-transport-ws: the legacy graphql-ws protocol would bypass our handler.
+        super().__init__(
+            build_schema(limits),
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=limits.max_subscriptions,
+        )
         self.limits = limits
 
     async def get_context(
@@ -89,9 +146,11 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             primary_instance=app[SETTINGS].primary_instance,
             upstreams=app.get(UPSTREAMS, ()),
         )
+        context.secret = secret_of(request)
         if isinstance(response, web.WebSocketResponse):
             # Browsers cannot set headers on a WebSocket: the token may come in connection_init.
-            context.principal = await _principal(context, secret_of(request))
+            context.principal = await _principal(context, context.secret)
+            context.spend = functools.partial(_spend_quietly, request)
         else:
             context.principal = await tokens.authenticate(
                 context.db, secret_of(request), now=context.clock()
@@ -105,10 +164,12 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             params = context.connection_params
             raw = params.get("Authorization", params.get("authorization"))
             if isinstance(raw, str):
-                secret = raw[7:] if raw[:7].lower() == "bearer " else raw
-                context.principal = await _principal(context, secret.strip())
+                context.secret = strip_bearer(raw)
+                context.principal = await _principal(context, context.secret)
             if context.principal is None:
                 raise ConnectionRejectionError({"code": "unauthorized"})
+        if context.spend is not None:
+            await context.spend(context.principal)  # RateLimited: TransportHandler closes 4429
         return await super().on_ws_connect(context)
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:

@@ -133,15 +133,13 @@ def meter(name: str) -> Route:
     """Return the route of one month-to-date meter (Unix-second from/to)."""
 
     async def route(request: web.Request, query: Query) -> Body:
-        now = request.app[CLOCK]()
-        span = usage_params.meter_range(query, now=now, month_start=meters.current_month_start(now))
-        project, environment = usage_params.meter_scope(query)
+        parsed = meters.parse_meter_query(query, now=request.app[CLOCK]())
         intervals = await meters.meter_intervals(
             request.app[DATABASE],
             meter=name,
-            span=span,
-            project=project,
-            environment=environment,
+            span=parsed.span,
+            project=parsed.project,
+            environment=parsed.environment,
         )
         points = [{"time": i.time * 1000, "value": i.value} for i in intervals]
         return {"_links": _links(request), "series": points}

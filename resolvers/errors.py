@@ -13,19 +13,27 @@ class FieldError:
 
 
 class GatewayError(Exception):
-    """Root of every expected failure; ``message`` None means the door's default text."""
+    """Root of every expected failure; ``message`` None means ``default_message``."""
 
     code = "internal_error"
+    # The one default text for both doors (LaunchDarkly's wording, CONTRACT §2.1).
+    default_message = "Internal error"
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.code)
         self.message = message
+
+    @property
+    def text(self) -> str:
+        """Return the message a client sees: the given one, else the default."""
+        return self.message or self.default_message
 
 
 class InvalidRequest(GatewayError):
     """A parameter or body is wrong; ``errors`` lists record-level problems, if any."""
 
     code = "invalid_request"
+    default_message = "Invalid request"
 
     def __init__(self, message: str, *, errors: tuple[FieldError, ...] = ()) -> None:
         super().__init__(message)
@@ -36,30 +44,35 @@ class Unauthorized(GatewayError):
     """No credentials, or credentials nobody issued (or since revoked)."""
 
     code = "unauthorized"
+    default_message = "Invalid access token"
 
 
 class Forbidden(GatewayError):
     """Valid credentials that may not do this."""
 
     code = "forbidden"
+    default_message = "Forbidden. Access to the requested resource was denied."
 
 
 class NotFound(GatewayError):
     """A path value names something that does not exist."""
 
     code = "not_found"
+    default_message = "Invalid resource identifier"
 
 
 class PayloadTooLarge(GatewayError):
     """The request body is over the configured limit."""
 
     code = "payload_too_large"
+    default_message = "Request body is too large"
 
 
 class RateLimited(GatewayError):
     """Too many requests; retry after ``retry_after_s`` (window ends at ``reset_ms``)."""
 
     code = "rate_limited"
+    default_message = "You've exceeded the API rate limit. Try again later."
 
     def __init__(self, *, retry_after_s: int, reset_ms: int) -> None:
         super().__init__(None)
@@ -71,3 +84,4 @@ class Unavailable(GatewayError):
     """A dependency (the database) is down; the request may succeed later."""
 
     code = "service_unavailable"
+    default_message = "Requested service unavailable"

@@ -6,11 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from resolvers.checksum import verify_statistics_document
 from resolvers.clock import epoch_s
 from resolvers.errors import InvalidRequest
 from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
 from resolvers.statistics import statistics_row
+from resolvers.statistics_time import taken_at
 from resolvers.tokens import Principal
 from storage import batches, statistics, usage
 from storage.engine import Database, Session
@@ -188,6 +191,23 @@ async def record_batch(
             raise
         return seen.accepted
     return len(records)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedStatistics:
+    """Which document a statistics write stored: its instance and the time it was taken."""
+
+    instance_id: str
+    taken_at: datetime
+
+
+async def record_statistics(
+    db: Database, document: Any, *, principal: Principal, now: datetime
+) -> RecordedStatistics:
+    """Store one statistics document (its ``sum`` checked once); raise InvalidRequest if bad."""
+    verified = verify_statistics_document(document)
+    await record_batch(db, [Statistics(document=verified)], principal=principal, now=now)
+    return RecordedStatistics(verified["instanceId"], taken_at(verified, now))
 
 
 MAX_IDEMPOTENCY_KEY = 200

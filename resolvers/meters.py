@@ -6,7 +6,7 @@ from datetime import datetime
 from resolvers.buckets import month_start, month_starts, utc_days
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
-from resolvers.usage_params import TimeRange
+from resolvers.usage_params import Query, TimeRange, meter_range, meter_scope
 from storage import meters as rows
 from storage.engine import Database
 
@@ -29,6 +29,26 @@ class Interval:
 def current_month_start(now: datetime) -> int:
     """Return the start of the current UTC month, the meters' default ``from``."""
     return month_start(epoch_s(now))
+
+
+@dataclass(frozen=True, slots=True)
+class MeterQuery:
+    """A meter request: its range (Unix s) and optional project/environment scope."""
+
+    span: TimeRange
+    project: str | None
+    environment: str | None
+
+
+def parse_meter_query(query: Query, *, now: datetime) -> MeterQuery:
+    """Return the meter request a query string describes, or raise InvalidRequest.
+
+    ``from`` defaults to the start of the current UTC month; the range spans at most 31
+    days; ``projectKey`` and ``environmentKey`` come together or not at all.
+    """
+    span = meter_range(query, now=now, month_start=current_month_start(now))
+    project, environment = meter_scope(query)
+    return MeterQuery(span, project, environment)
 
 
 def _number(value: float) -> int | float:

@@ -1,7 +1,7 @@
 """Instance-statistics documents: the current one, one at a time, and history by step."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -147,6 +147,15 @@ async def statistics_at(
     async with db.session() as session:
         row = await statistics.newest_statistics(session, instance_id=instance, at=at)
     return None if row is None else document_of(row)
+
+
+async def newest_statistics_of(
+    db: Database, *, instance_ids: Sequence[str]
+) -> dict[str, StatisticsDocument]:
+    """Return the newest document of each of ``instance_ids`` that has one, in one query."""
+    async with db.session() as session:
+        rows = await statistics.newest_per_instance(session, instance_ids=instance_ids)
+    return {row.instance_id: document_of(row) for row in rows}
 
 
 async def current_statistics(db: Database, *, instance_id: str | None = None) -> StatisticsDocument:

@@ -6,7 +6,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from resolvers import tokens
-from resolvers.errors import Unauthorized
+from resolvers.errors import GatewayError, Unauthorized
 from resolvers.tokens import Principal
 from schema.context import Context, Info
 
@@ -26,6 +26,20 @@ def require(info: Info, *kinds: str) -> Principal:
     caller = principal(info.context)
     tokens.require(caller, *kinds)
     return caller
+
+
+async def recheck(context: Context) -> None:
+    """Authenticate the token again; raise Unauthorized or Forbidden unless it still reads.
+
+    A subscription outlives the check at its start: a token revoked since must end it.
+    """
+    try:
+        caller = await tokens.authenticate(context.db, context.secret, now=context.clock())
+        tokens.require(caller, *READERS)
+    except GatewayError:
+        context.principal = None  # the connection's later operations are refused too
+        raise
+    context.principal = caller
 
 
 class OperationAccess(SchemaExtension):

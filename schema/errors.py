@@ -5,24 +5,14 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
-from resolvers.errors import GatewayError, InvalidRequest
+from resolvers.errors import GatewayError, InvalidRequest, Unavailable
 from schema.limits import CODE_TOO_LARGE
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Internal error"
-UNAVAILABLE_MESSAGE = "Requested service unavailable"
-# For expected errors raised without a message of their own.
-DEFAULT_MESSAGES = {
-    "invalid_request": "Invalid request",
-    "unauthorized": "Invalid access token",
-    "forbidden": "Forbidden. Access to the requested resource was denied.",
-    "not_found": "Not found: nothing of that name has been seen",
-    "payload_too_large": "Request is too large",
-    "rate_limited": "Rate limit exceeded. Try again later.",
-    "service_unavailable": UNAVAILABLE_MESSAGE,
-}
+UNAVAILABLE_MESSAGE = Unavailable.default_message
 
 
 def _gateway_extensions(error: GatewayError) -> dict[str, Any]:
@@ -40,8 +30,7 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
     if isinstance(original, GraphQLError):
         return classify(original)
     if isinstance(original, GatewayError):
-        message = original.message or DEFAULT_MESSAGES.get(original.code, original.code)
-        return message, _gateway_extensions(original)
+        return original.text, _gateway_extensions(original)
     if isinstance(original, StorageUnavailable):
         return UNAVAILABLE_MESSAGE, {"code": "service_unavailable"}
     if original is not None:

@@ -8,7 +8,6 @@ from strawberry.scalars import JSON
 
 from resolvers import ingestion, records
 from resolvers.errors import InvalidRequest
-from resolvers.statistics_time import taken_at
 from schema.access import WRITERS, require
 from schema.context import Info
 from schema.problems import InvalidInput, invalid_input
@@ -56,11 +55,10 @@ async def ingest(
 async def record_instance_statistics(info: Info, document: JSON) -> RecordStatisticsResult:
     """Store one Unleash instance-statistics document (its `sum` must match)."""
     caller = require(info, *WRITERS)
-    now = info.context.clock()
     try:
-        verified = records.verify_statistics_document(document)
-        parsed = records.parse_records([{"type": "statistics", "document": verified}], now=now)
-        await ingestion.record_batch(info.context.db, parsed, principal=caller, now=now)
+        recorded = await ingestion.record_statistics(
+            info.context.db, document, principal=caller, now=info.context.clock()
+        )
     except InvalidRequest as error:
         return invalid_input(error)
-    return StatisticsRecorded(instance_id=verified["instanceId"], taken_at=taken_at(verified, now))
+    return StatisticsRecorded(instance_id=recorded.instance_id, taken_at=recorded.taken_at)

@@ -31,6 +31,7 @@ CODE_TOO_DEEP = "query_too_deep"
 CODE_TOO_MANY_ALIASES = "too_many_aliases"
 CODE_TOO_MANY_POINTS = "too_many_points"
 CODE_TIMEOUT = "query_timeout"
+CODE_TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Limits:
     timeout_s: float = 15.0
     live_poll_s: float = 2.0
     cache_size: int = 512
+    # WebSockets: operations in flight on one connection, and how many polls a live
+    # subscription makes between re-checks of its token (a revoked token ends it).
+    max_subscriptions: int = 10
+    live_recheck_polls: int = 15
 
     @functools.cached_property
     def rules(self) -> tuple[type[ValidationRule], ...]:

@@ -14,6 +14,7 @@ from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.series import SeriesList
 from resolvers.usage_params import TimeRange
+from schema.access import recheck
 from schema.context import Info
 from schema.limits import check_points
 from schema.series import Granularity, UsageSeries, usage_of
@@ -56,8 +57,12 @@ async def evaluations_live(
     minutes = max(1, min(minutes, MAX_MINUTES))
     check_points(minutes, info.context.limits)
     last: tuple[int, SeriesList] | None = None
+    polls = 0
     while True:
+        polls += 1
         try:
+            if polls % info.context.limits.live_recheck_polls == 0:
+                await recheck(info.context)  # raises (ending the subscription) once revoked
             seen, recent = await _recent(info, project, environment, flag, minutes)
         except StorageUnavailable as exc:
             # Keep the subscription: the next poll may find the database back.

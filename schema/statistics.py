@@ -7,7 +7,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers import fleet, statistics, upstreams
+from resolvers import fleet, statistics
 from resolvers.statistics import InstanceInfo, StatisticsDocument
 from resolvers.upstreams import UpstreamState
 from schema.access import READERS, require
@@ -96,10 +96,6 @@ def upstream_of(state: UpstreamState) -> Upstream:
     )
 
 
-async def _upstreams(info: Info) -> list[UpstreamState]:
-    return await upstreams.upstream_states(info.context.db, configured=info.context.upstreams)
-
-
 async def _latest(root: "Instance", info: Info) -> InstanceStatistics | None:
     document = await info.context.latest_statistics.load(root.instance_id)
     return None if document is None else statistics_of(document)
@@ -110,7 +106,7 @@ async def _collector(root: "Instance", info: Info) -> Upstream | None:
     if document is None or not document.source.startswith(COLLECTOR_PREFIX):
         return None
     name = document.source.removeprefix(COLLECTOR_PREFIX)
-    found = [s for s in await _upstreams(info) if s.name == name]
+    found = [s for s in await info.context.upstream_states() if s.name == name]
     return upstream_of(found[0]) if found else None
 
 
@@ -193,4 +189,4 @@ async def instances(info: Info) -> list[Instance]:
 async def collector_upstreams(info: Info) -> list[Upstream]:
     """The statistics collector's upstreams: last success and last error of each."""
     require(info, *READERS)
-    return [upstream_of(s) for s in await _upstreams(info)]
+    return [upstream_of(s) for s in await info.context.upstream_states()]

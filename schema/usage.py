@@ -210,16 +210,14 @@ async def meter(
     query = vendor_query(
         start=from_, end=to, ms=False, projectKey=project, environmentKey=environment
     )
-    now = info.context.clock()
-    span = usage_params.meter_range(query, now=now, month_start=meters.current_month_start(now))
-    scope_project, scope_environment = usage_params.meter_scope(query)
+    parsed = meters.parse_meter_query(query, now=info.context.clock())
     intervals = await meters.meter_intervals(
         info.context.db,
         meter=name.value,
-        span=span,
-        project=scope_project,
-        environment=scope_environment,
+        span=parsed.span,
+        project=parsed.project,
+        environment=parsed.environment,
     )
-    labels = {"meter": name.value, "project": scope_project, "environment": scope_environment}
+    labels = {"meter": name.value, "project": parsed.project, "environment": parsed.environment}
     result = SeriesList((labels,), tuple(series.Point(i.time, (i.value,)) for i in intervals))
-    return usage_of(result, Granularity.DAILY, span, info)
+    return usage_of(result, Granularity.DAILY, parsed.span, info)

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
+from storage.columns import columns, table
 from storage.days import days_cte, month_start_of
 from storage.engine import Session
-from storage.series import columns, table
 from storage.tables import DAY, ContextDay
 
 _C = columns(ContextDay)

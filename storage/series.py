@@ -12,18 +12,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
+from storage.columns import columns
 from storage.engine import Session
 from storage.tables import EvaluationBucket, EventBucket, FlagVariation, StreamBucket
-
-
-def table(model: Any) -> Any:
-    """Return a model's Table (SQLModel attributes type as plain values, so go through it)."""
-    return model.__table__
-
-
-def columns(model: Any) -> Any:
-    """Return a table's column collection."""
-    return table(model).c
 
 
 @dataclass(frozen=True, slots=True)

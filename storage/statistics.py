@@ -108,9 +108,16 @@ async def statistics_steps(
 
 
 async def newest_per_instance(
-    session: Session, *, at: datetime, since: datetime | None = None
+    session: Session,
+    *,
+    at: datetime | None = None,
+    since: datetime | None = None,
+    instance_ids: Sequence[str] | None = None,
 ) -> list[StatisticsRow]:
-    """Return each instance's newest document taken at or before ``at`` (and after ``since``)."""
+    """Return each instance's newest document taken at or before ``at`` (and after ``since``).
+
+    ``instance_ids`` limits the answer to those instances (one query for any number of them).
+    """
     table = InstanceStatistics
     rank = (
         func.row_number()
@@ -120,7 +127,11 @@ async def newest_per_instance(
         )
         .label("rank")
     )
-    ranked = select(table, rank).where(col(table.taken_at) <= at)
+    ranked = select(table, rank)
+    if at is not None:
+        ranked = ranked.where(col(table.taken_at) <= at)
+    if instance_ids is not None:
+        ranked = ranked.where(col(table.instance_id).in_(instance_ids))
     if since is not None:
         ranked = ranked.where(col(table.taken_at) >= since)
     sub = ranked.subquery()

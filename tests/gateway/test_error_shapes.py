@@ -9,10 +9,22 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from graphql import GraphQLError
 
 from gateway.app import create_app
-from gateway.errors import UNLEASH_FORBIDDEN, UNLEASH_UNAUTHORIZED, is_unleash
+from gateway.errors import UNLEASH_FORBIDDEN, UNLEASH_UNAUTHORIZED, is_unleash, launchdarkly_body
 from gateway.settings import Settings
+from resolvers.errors import (
+    Forbidden,
+    GatewayError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
+from schema.errors import classify
 from tests.gateway.test_ingest import new_token
 
 PUBLIC = {"/health", "/ready", "/openapi.json"}
@@ -111,3 +123,90 @@ async def test_forbidden_token_kind(client: TestClient[Any, Any], method: str, p
 async def test_unknown_paths(client: TestClient[Any, Any], path: str) -> None:
     response = await client.get(path)
     _assert_shape(path, response.status, await response.json(), 404)
+
+
+def _wrong_method(path: str) -> str:
+    taken = {method for method, p in ROUTES if p == path}
+    return next(m for m in ("DELETE", "PATCH", "PUT", "POST", "GET") if m not in taken)
+
+
+@pytest.mark.parametrize("path", sorted({path for _, path in ROUTES}))
+async def test_wrong_method(client: TestClient[Any, Any], path: str) -> None:
+    method = _wrong_method(path)
+    response = await client.request(method, path, headers={"Authorization": "x"}, data="{}")
+    assert response.status == 405, path
+    assert response.content_type == "application/json"
+    body = await response.json()
+    allowed = sorted({m for m, p in ROUTES if p == path})
+    assert set(allowed) <= set(response.headers["Allow"].split(","))
+    if is_unleash(path):
+        assert body == {
+            "name": "MethodNotAllowedError",
+            "message": f"method {method} is not allowed here; use {', '.join(allowed)}",
+        }
+    else:
+        assert body == {
+            "code": "method_not_allowed",
+            "message": f"method {method} is not allowed here; use {', '.join(allowed)}",
+        }
+
+
+V2_ROUTES = [r for r in ROUTES if r[1].startswith("/api/v2/")]
+
+
+@pytest.mark.parametrize(("method", "path"), V2_ROUTES)
+@pytest.mark.parametrize("secret", [None, "no-such-token"], ids=["missing", "unknown"])
+async def test_launchdarkly_401_message(
+    client: TestClient[Any, Any], method: str, path: str, secret: str | None
+) -> None:
+    headers = {"LD-API-Version": "beta"} | ({"Authorization": secret} if secret else {})
+    response = await client.request(method, path, headers=headers)
+    assert response.status == 401
+    assert await response.json() == {"code": "unauthorized", "message": "Invalid access token"}
+
+
+@pytest.mark.parametrize(("method", "path"), V2_ROUTES)
+async def test_launchdarkly_403_messages(
+    client: TestClient[Any, Any], method: str, path: str
+) -> None:
+    wrong_kind = await new_token(client, "ingest")
+    response = await client.request(
+        method, path, headers={"LD-API-Version": "beta", "Authorization": wrong_kind}
+    )
+    assert response.status == 403
+    assert await response.json() == {
+        "code": "forbidden",
+        "message": "Forbidden. Access to the requested resource was denied.",
+    }
+    reader = await new_token(client, "read")
+    response = await client.request(method, path, headers={"Authorization": reader})
+    assert response.status == 403
+    assert await response.json() == {
+        "code": "forbidden",
+        "message": "This API is in beta. To use it, your request must include the header "
+        "`LD-API-Version: beta`.",
+    }
+
+
+async def test_own_routes_keep_descriptive_messages(client: TestClient[Any, Any]) -> None:
+    response = await client.post("/api/gateway/ingest", data="{}")
+    assert response.status == 401
+    assert (await response.json())["message"] != "Invalid access token"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InvalidRequest(""),
+        Unauthorized(None),
+        Forbidden(None),
+        NotFound(None),
+        PayloadTooLarge(None),
+        RateLimited(retry_after_s=1, reset_ms=0),
+        Unavailable(None),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_both_doors_share_default_messages(error: GatewayError) -> None:
+    graphql_message, _ = classify(GraphQLError("x", original_error=error))
+    assert launchdarkly_body(error)["message"] == graphql_message == error.default_message

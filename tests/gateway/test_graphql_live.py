@@ -16,9 +16,12 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
+from gateway.keys import CLOCK, DATABASE
 from gateway.settings import Settings
+from resolvers import tokens
 from resolvers.clock import system_clock
-from tests.conftest import ADMIN, ClientFactory
+from schema.limits import Limits
+from tests.conftest import ADMIN, ClientFactory, FakeClock
 from tests.gateway.test_ingest import new_token
 
 PROTOCOL = "graphql-transport-ws"
@@ -181,3 +184,95 @@ async def test_a_live_series_beyond_the_points_limit_is_refused(
     ws = await subscribe(live_client, ADMIN, {"minutes": 100})  # limit: 60 points
     assert error_codes(await receive(ws)) == ["too_many_points"]
     await ws.close()
+
+
+async def send_subscribe(ws: aiohttp.ClientWebSocketResponse, op_id: str) -> None:
+    payload = {"query": LIVE, "variables": {"minutes": 5}}
+    await ws.send_json({"id": op_id, "type": "subscribe", "payload": payload})
+
+
+async def receive_for(ws: aiohttp.ClientWebSocketResponse, op_id: str) -> dict[str, Any]:
+    """Return the next message for one operation (other subscriptions keep pushing)."""
+    while True:
+        message = await receive(ws)
+        if message.get("id") in (op_id, None):
+            return message
+
+
+async def test_one_connection_runs_a_bounded_number_of_subscriptions(
+    live_client: TestClient[Any, Any],
+) -> None:
+    cap = Limits().max_subscriptions
+    ws = await subscribe(live_client, ADMIN, {"minutes": 5})
+    for n in range(2, cap + 1):
+        await send_subscribe(ws, str(n))
+    pushed = set()
+    while len(pushed) < cap:
+        message = await receive(ws)
+        assert message["type"] == "next", message
+        pushed.add(message["id"])
+    await send_subscribe(ws, "over")
+    refusal = await receive_for(ws, "over")
+    assert refusal["type"] == "error"
+    assert error_codes(refusal) == ["too_many_subscriptions"]
+    # Completing one frees a place.
+    await ws.send_json({"id": "1", "type": "complete"})
+    await send_subscribe(ws, "again")
+    assert (await receive_for(ws, "again"))["type"] == "next"
+    await ws.close()
+
+
+async def test_websockets_spend_the_token_rate_limit(
+    aiohttp_client: ClientFactory, database_url: str, clock: FakeClock
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        admin_token=ADMIN,
+        graphql_live_poll_s=0.1,
+        rate_limit_per_minute=3,
+    )
+    client = await aiohttp_client(create_app(settings, clock=clock))
+    ws = await subscribe(client, ADMIN, {"minutes": 5})  # spends 2: init, subscribe
+    assert (await receive_for(ws, "1"))["type"] == "next"
+    await send_subscribe(ws, "2")  # the 3rd
+    assert (await receive_for(ws, "2"))["type"] == "next"
+    await send_subscribe(ws, "3")
+    refusal = await receive_for(ws, "3")
+    assert refusal["type"] == "error"
+    assert error_codes(refusal) == ["rate_limited"]
+    await ws.close()
+
+    ws = await client.ws_connect("/graphql", protocols=[PROTOCOL])
+    await ws.send_json({"type": "connection_init", "payload": {"Authorization": ADMIN}})
+    assert await receive(ws) == {"type": "closed", "code": 4429}
+    await ws.close()
+
+    clock.advance(minutes=1)  # a new window: the budget is back
+    ws = await subscribe(client, ADMIN, {"minutes": 5})
+    assert (await receive_for(ws, "1"))["type"] == "next"
+    await ws.close()
+
+
+async def test_a_revoked_token_ends_its_subscriptions(live_client: TestClient[Any, Any]) -> None:
+    app = live_client.server.app
+    info, secret = await tokens.create_token(
+        app[DATABASE], kind="read", name="live", now=app[CLOCK]()
+    )
+    ws = await subscribe(live_client, f"Bearer {secret}", {"minutes": 5})
+    assert (await receive(ws))["type"] == "next"
+    await tokens.revoke_token(app[DATABASE], token_id=info.id, now=app[CLOCK]())
+    # Within live_recheck_polls polls (0.1 s each here) the subscription ends, coded.
+    ended = await receive(ws)
+    assert error_codes(ended) == ["unauthorized"]
+    assert (await receive(ws)) == {"id": "1", "type": "complete"}
+    await send_subscribe(ws, "2")  # nor may the connection start anything new
+    assert error_codes(await receive_for(ws, "2")) == ["unauthorized"]
+    await ws.close()
+
+
+async def test_the_legacy_graphql_ws_protocol_is_refused(
+    live_client: TestClient[Any, Any],
+) -> None:
+    ws = await live_client.ws_connect("/graphql", protocols=["graphql-ws"])
+    assert (await receive(ws))["type"] == "closed"
+    assert ws.close_code == 4406

@@ -127,21 +127,51 @@ async def test_each_instance_newest_document_is_read_once_per_query(
     from gateway.keys import DATABASE
 
     await store(
-        db, *(document(i, "2026-11-19T00:00:00Z", users=1) for i in ("a", "b", "c")), now=NOW
+        db,
+        document("a", "2026-11-18T00:00:00Z", users=1),
+        document("a", "2026-11-19T00:00:00Z", users=2),
+        document("b", "2026-11-19T00:00:00Z", users=3),
+        now=NOW,
     )
+
+    class Fetched:
+        def __init__(self, instance: str) -> None:
+            self.instance = instance
+
+        async def fetch(self, upstream: Upstream, *, timeout_s: float) -> str:
+            return json.dumps(document(self.instance, "2026-11-19T00:00:00Z", users=4))
+
+    for name, instance in (("eu", "c"), ("us", "d")):
+        await collector.collect_once(
+            db,
+            Fetched(instance),
+            Upstream(name, f"http://{name}.example"),
+            clock=lambda: NOW,
+            timeout_s=1,
+        )
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "instance_statistics" in statement:
-            statements.append(statement)
+        statements.append(statement)
 
     engine = client.server.app[DATABASE].engine.sync_engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        _, body = await gql(client, "{ instances { latest { users } collector { name } } }")
+        _, body = await gql(
+            client, "{ instances { instanceId latest { users } collector { name } } }"
+        )
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert body.get("errors") is None, body
-    assert len(body["data"]["instances"]) == 3
-    # One listing, then one read per instance shared by `latest` and `collector`.
-    assert len(statements) == 1 + 3
+    assert [
+        (i["instanceId"], i["latest"]["users"], i["collector"]) for i in body["data"]["instances"]
+    ] == [
+        ("a", 2, None),
+        ("b", 3, None),
+        ("c", 4, {"name": "eu"}),
+        ("d", 4, {"name": "us"}),
+    ]
+    # One listing, then one batched read of the newest documents for all instances,
+    # and the collector states read once however many instances came from an upstream.
+    assert len([s for s in statements if "instance_statistics" in s]) == 1 + 1
+    assert len([s for s in statements if "upstream_status" in s]) == 1

@@ -266,3 +266,29 @@ async def test_fractional_meter_values_stay_numbers(db: Database) -> None:
     span = TimeRange(epoch_s(NOW), epoch_s(NOW))
     got = await meters.meter_intervals(db, meter="experimentation-keys", span=span)
     assert [(i.time, i.value) for i in got] == [(epoch_s(NOW) // 86400 * 86400, 1.25)]
+
+
+def test_parse_meter_query_defaults_to_the_month_so_far() -> None:
+    # NOW is 2026-11-20 12:00 UTC: the month began 2026-11-01 00:00 UTC.
+    month = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    now_s = int(NOW.timestamp())
+    parsed = meters.parse_meter_query({}, now=NOW)
+    assert parsed == meters.MeterQuery(TimeRange(month, now_s), None, None)
+    scoped = meters.parse_meter_query(
+        {"from": [str(now_s - 86_400)], "projectKey": ["web"], "environmentKey": ["prod"]},
+        now=NOW,
+    )
+    assert scoped == meters.MeterQuery(TimeRange(now_s - 86_400, now_s), "web", "prod")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"projectKey": ["web"]},
+        {"environmentKey": ["prod"]},
+        {"from": [str(int(NOW.timestamp()) - 32 * 86_400)]},
+    ],
+)
+def test_parse_meter_query_refuses_bad_parameters(query: dict[str, list[str]]) -> None:
+    with pytest.raises(InvalidRequest):
+        meters.parse_meter_query(query, now=NOW)

@@ -15,7 +15,7 @@ from storage.errors import StorageUnavailable
     ("original", "message", "code"),
     [
         (Forbidden("no"), "no", "forbidden"),
-        (NotFound(None), "Not found: nothing of that name has been seen", "not_found"),
+        (NotFound(None), "Invalid resource identifier", "not_found"),
         (
             StorageUnavailable("connection refused to 10.0.0.1"),
             "Requested service unavailable",
