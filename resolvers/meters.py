@@ -7,15 +7,9 @@ from resolvers.buckets import month_start, month_starts, utc_days
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.usage_params import Query, TimeRange, meter_range, meter_scope
+from resolvers.vocabulary import METERS
 from storage import meters as rows
 from storage.engine import Database
-
-METERS = (
-    "data-export-events",
-    "experimentation-keys",
-    "experimentation-units",
-    "service-connections",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 from resolvers import payloads
 from resolvers.checksum import check_statistics_document
-from resolvers.checksum import verify_statistics_document as verify_statistics_document
 from resolvers.errors import FieldError, InvalidRequest
 from resolvers.payloads import Bad
 from resolvers.vocabulary import CATEGORIES, EVENT_TYPES, METERS, SOURCES
