@@ -1,5 +1,6 @@
 """SDKs over GraphQL: the instances that announced themselves, and evaluations per SDK."""
 
+from dataclasses import asdict
 from datetime import datetime
 
 import strawberry
@@ -26,16 +27,8 @@ class SdkInstance:
 
 
 def instance_of(seen: ApplicationSeen) -> SdkInstance:
-    return SdkInstance(
-        app_name=seen.app_name,
-        instance_id=seen.instance_id,
-        environment=seen.environment,
-        sdk=seen.sdk,
-        sdk_version=seen.sdk_version,
-        interval_ms=seen.interval_ms,
-        first_seen=seen.first_seen,
-        last_seen=seen.last_seen,
-    )
+    """Return the GraphQL view of a registered SDK instance (the fields are the same)."""
+    return SdkInstance(**asdict(seen))
 
 
 async def sdk_instances(

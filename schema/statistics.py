@@ -1,6 +1,7 @@
 """Instance statistics over GraphQL: one document, history, fleet totals, instances."""
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any, cast
 
@@ -83,17 +84,8 @@ class Upstream:
 
 
 def upstream_of(state: UpstreamState) -> Upstream:
-    """Return the GraphQL view of an upstream's collector state."""
-    return Upstream(
-        name=state.name,
-        url=state.url,
-        configured=state.configured,
-        last_attempt_at=state.last_attempt_at,
-        last_success_at=state.last_success_at,
-        last_error=state.last_error,
-        last_error_at=state.last_error_at,
-        consecutive_failures=state.consecutive_failures,
-    )
+    """Return the GraphQL view of an upstream's collector state (the fields are the same)."""
+    return Upstream(**asdict(state))
 
 
 async def _latest(root: "Instance", info: Info) -> InstanceStatistics | None:
