@@ -20,13 +20,14 @@ from gateway import (
     upstream,
 )
 from gateway.errors import error_middleware
+from gateway.hangup import cancel_on_hangup
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.rate_limit import add_rate_limit
 from gateway.settings import Settings
 from resolvers import maintenance, tokens
 from resolvers.clock import Clock, system_clock
 from storage import migrate
-from storage.engine import Database
+from storage.engine import Database, Timeouts
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ MAINTENANCE_EVERY_S = 600.0
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeouts=database_timeouts(settings))
     await migrate.upgrade(db)
     if settings.admin_token:
         await tokens.ensure_token(
@@ -71,9 +72,21 @@ async def _maintenance(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+def database_timeouts(settings: Settings) -> Timeouts:
+    """Return the storage timeouts the settings ask for."""
+    return Timeouts(
+        connect_s=settings.database_connect_timeout_s,
+        pool_s=settings.database_pool_timeout_s,
+        statement_s=settings.database_statement_timeout_s,
+        lock_s=settings.database_lock_timeout_s,
+    )
+
+
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     """Return the gateway application; the database opens and closes with the app."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[cancel_on_hangup, error_middleware], client_max_size=settings.max_body_bytes
+    )
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app.cleanup_ctx.append(_database)

@@ -10,6 +10,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 ENV_PREFIX = "GATEWAY_"
 MIN_MINUTE_RETENTION_HOURS = 3
+_POSITIVE = (
+    "database_connect_timeout_s",
+    "database_pool_timeout_s",
+    "database_statement_timeout_s",
+    "database_lock_timeout_s",
+)
 
 
 def _secret(default: str | None = None, doc: str = "") -> Any:
@@ -37,6 +43,26 @@ class Settings:
         "sqlite+aiosqlite:///gateway.db",
         "SQLAlchemy URL or SQLite path; `postgresql://…` uses asyncpg. Default: `gateway.db` "
         "in the working directory.",
+    )
+    # A database that stops answering must cost a request seconds, not minutes (issue 9).
+    database_connect_timeout_s: float = _setting(
+        2.0,
+        "Seconds to open a database connection; a pooled connection must answer a ping "
+        "as fast before each use, or it is replaced.",
+    )
+    database_pool_timeout_s: float = _setting(
+        3.0, "Seconds a request waits for a free pooled database connection before it gets 503."
+    )
+    database_statement_timeout_s: float = _setting(
+        15.0,
+        "Longest one SQL statement may run: PostgreSQL cancels it itself (`statement_timeout`), "
+        "SQLite's is interrupted, and the request gets 503. A request whose client hangs up "
+        "stops its statement at once. Migrations are exempt.",
+    )
+    database_lock_timeout_s: float = _setting(
+        3.0,
+        "Longest a statement waits for a lock another transaction or process holds "
+        "(PostgreSQL `lock_timeout`, SQLite's busy timeout) before the request gets 503.",
     )
     host: str = _setting("127.0.0.1", "Interface `gateway serve` binds to.")
     port: int = _setting(8080, "Port `gateway serve` listens on.")
@@ -123,6 +149,9 @@ class Settings:
         return cls(**values)
 
     def __post_init__(self) -> None:
+        for name in _POSITIVE:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{env_name(name)} must be above 0, not {getattr(self, name)}")
         if self.minute_retention_hours < MIN_MINUTE_RETENTION_HOURS:
             # Minutely series cover the last two hours; shorter retention would serve
             # zeros for buckets that were pruned, not for traffic that never happened.

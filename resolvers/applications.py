@@ -6,7 +6,7 @@ from resolvers import ingestion
 from resolvers.records import Stream
 from resolvers.sdks import Sdk
 from storage import applications
-from storage.engine import Database
+from storage.engine import Database, Session
 
 # An instance counts as connected for two default LaunchDarkly diagnostic intervals
 # (15 min each) after its last diagnostic event: one missed report does not drop it.
@@ -39,7 +39,8 @@ async def note_instance(
         first_seen=now,
         last_seen=now,
     )
-    async with db.session() as session:
+
+    async def store(session: Session) -> int | None:
         await applications.note_application(session, row=row)
         if stream_source is None:
             return None
@@ -51,6 +52,8 @@ async def note_instance(
         )
         await ingestion.combine([observation], now=now).write(session)
         return live
+
+    return await db.transaction(store)
 
 
 async def registered_sdk(

@@ -118,13 +118,8 @@ class Facts:
         await usage.add_meter_increments(
             session, rows=[usage.MeterIncrement(*k, value=v) for k, v in self.meters.items()]
         )
-        await usage.note_contexts(session, rows=sorted(self.contexts, key=_context_order))
+        await usage.note_contexts(session, rows=list(self.contexts))
         await statistics.save_statistics(session, rows=list(self.documents.values()))
-
-
-def _context_order(row: usage.ContextSeen) -> tuple[int, str]:
-    # A stable write order keeps concurrent batches from deadlocking on PostgreSQL.
-    return (row.day, row.context_hash)
 
 
 def _context_seen(r: Context) -> usage.ContextSeen:
@@ -163,22 +158,26 @@ async def record_batch(
     first acknowledgement's count is returned.
     """
     facts = combine(records, now=now)
+
+    async def store(session: Session) -> int:
+        if idempotency_key is not None:
+            seen = await batches.batch_by_key(
+                session, token_id=principal.token_id, key=idempotency_key
+            )
+            if seen is not None:
+                return seen.accepted
+            await batches.insert_batch(
+                session,
+                token_id=principal.token_id,
+                key=idempotency_key,
+                accepted=len(records),
+                at=now,
+            )
+        await facts.write(session)
+        return len(records)
+
     try:
-        async with db.session() as session:
-            if idempotency_key is not None:
-                seen = await batches.batch_by_key(
-                    session, token_id=principal.token_id, key=idempotency_key
-                )
-                if seen is not None:
-                    return seen.accepted
-                await batches.insert_batch(
-                    session,
-                    token_id=principal.token_id,
-                    key=idempotency_key,
-                    accepted=len(records),
-                    at=now,
-                )
-            await facts.write(session)
+        return await db.transaction(store)
     except Conflict:
         if idempotency_key is None:
             raise
@@ -190,7 +189,6 @@ async def record_batch(
         if seen is None:
             raise
         return seen.accepted
-    return len(records)
 
 
 @dataclass(frozen=True, slots=True)

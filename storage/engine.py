@@ -1,13 +1,15 @@
 """The database handle: one async engine, transactional sessions, health checks."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -16,16 +18,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.errors import Conflict, StorageUnavailable
+from storage import postgres, sqlite
+from storage.errors import Contention
+from storage.failures import translated
 
 Session = AsyncSession
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
     "sqlite": "sqlite+aiosqlite",
 }
-_CONNECT_TIMEOUT_S = 5
+# A colliding transaction is re-run this many times in all, after a short random pause
+# that grows with each attempt, so that the colliding ones do not collide again.
+ATTEMPTS = 5
+_BACKOFF_S = 0.02
 
 
 def normalize_url(url: str) -> str:
@@ -41,35 +50,36 @@ def redact_url(url: str) -> str:
     return make_url(normalize_url(url)).render_as_string(hide_password=True)
 
 
-# SQLSTATEs that mean "the server cannot serve us now": connection exceptions (08),
-# insufficient resources (53, e.g. too many connections), operator intervention (57P:
-# shutdown, cannot connect now), and 55000 as asyncpg reports a database closed to
-# connections (ALLOW_CONNECTIONS false). asyncpg surfaces these as a plain DBAPIError.
-_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000")
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long the database may take before a request gives up (seconds)."""
 
-
-def _is_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | OSError | asyncio.TimeoutError):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-    return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    connect_s: float = 2.0  # open a connection; a pooled one must answer a ping as fast
+    pool_s: float = 3.0  # wait for a free pooled connection
+    statement_s: float = 15.0  # one statement; the server cancels it past this
+    lock_s: float = 3.0  # wait for a lock another transaction holds
 
 
 class Database:
     """An engine plus a session factory; every session is one transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts()) -> None:
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        self.timeouts = timeouts
+        kwargs: dict[str, Any] = {"echo": echo, "pool_timeout": timeouts.pool_s}
         if self.dialect == "postgresql":
-            kwargs["connect_args"] = {"timeout": _CONNECT_TIMEOUT_S}
+            kwargs["connect_args"] = postgres.connect_args(
+                connect_s=timeouts.connect_s,
+                statement_s=timeouts.statement_s,
+                lock_s=timeouts.lock_s,
+            )
             kwargs["pool_size"] = 10
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        if self.dialect == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        if self.dialect == "postgresql":
+            postgres.configure(self.engine, ping_s=timeouts.connect_s)
+        elif self.dialect == "sqlite":
+            sqlite.configure(self.engine, lock_s=timeouts.lock_s, statement_s=timeouts.statement_s)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -77,15 +87,43 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
-        with _translated():
+        with translated():
             async with self._sessions() as session, session.begin():
                 yield session
 
+    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Return what ``work`` returns once its session commits.
+
+        When concurrent transactions collide (a deadlock, a serialization failure), the
+        database rolls ours back and ``work`` runs again from the start in a new session,
+        up to ``ATTEMPTS`` times in all; so it must do nothing but read and write through
+        its session. Still colliding after that raises Contention (a StorageUnavailable).
+        """
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with self.session() as session:
+                    return await work(session)
+            except Contention as exc:
+                if attempt == ATTEMPTS:
+                    log.warning("transaction gave up after %d collisions: %s", attempt, exc)
+                    raise
+                log.debug("transaction collided (attempt %d), running it again: %s", attempt, exc)
+                await asyncio.sleep(random.uniform(0, _BACKOFF_S * 2**attempt))
+        raise AssertionError("unreachable")
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """Yield a raw connection inside one transaction (for migrations)."""
-        with _translated():
+        """Yield a raw connection inside one transaction, with no statement timeout.
+
+        For migrations, which may rewrite whole tables and wait for other processes'.
+        """
+        with translated():
             async with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    await connection.execute(text("SET LOCAL statement_timeout = 0"))
+                    await connection.execute(text("SET LOCAL lock_timeout = 0"))
+                else:
+                    await connection.execution_options(**{sqlite.NO_STATEMENT_TIMEOUT: True})
                 yield connection
 
     async def ping(self) -> None:
@@ -95,26 +133,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Turn driver failures into storage errors callers can act on."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict(str(exc.orig)) from exc
-    except Exception as exc:
-        if _is_unavailable(exc):
-            raise StorageUnavailable(str(exc).splitlines()[0]) from exc
-        raise
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers proceed while one writer commits; busy_timeout makes concurrent
-    # writers (several gateway workers on one file) wait instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()

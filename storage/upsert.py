@@ -41,6 +41,11 @@ def _merged(
     return func.coalesce(new, old)
 
 
+def _sort_key(row: Mapping[str, Any], keys: Sequence[str]) -> tuple[tuple[bool, Any], ...]:
+    # NULLs first; values of one key column are all of one type, so they compare.
+    return tuple((row[k] is not None, row[k]) for k in keys)
+
+
 async def upsert(
     session: Session,
     model: type[SQLModel],
@@ -55,10 +60,13 @@ async def upsert(
     ``Merge.NEWEST`` columns compare the ``newest_by`` column of both rows, so a late
     arrival of an old fact never overwrites what a newer one said.
     Rows must be unique by ``keys`` within one call (PostgreSQL refuses to touch one
-    row twice in a statement), which callers ensure by combining first.
+    row twice in a statement), which callers ensure by combining first. They are written
+    in the order of their keys, so concurrent writers lock rows in one order: two
+    transactions never wait for each other in a circle (a deadlock).
     """
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: _sort_key(row, keys))
     table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)

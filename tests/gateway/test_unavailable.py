@@ -13,6 +13,7 @@ from launchdarkly_api.exceptions import ServiceException
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from tests.attacks.forwarder import Forwarder
 from tests.conftest import ADMIN, PG_ADMIN_DSN, ClientFactory, FakeClock, auth
 from tests.gateway.test_launchdarkly_client import make_api
 
@@ -86,44 +87,6 @@ async def test_503_while_the_database_is_down_then_recovery(
     await asyncio.sleep(0)
     after = await statuses(client)
     assert [s for s, _ in after] == [200, 404, 200, 200, 202]
-
-
-class Forwarder:
-    """A TCP forwarder to PostgreSQL that the test can unplug: the process edge."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self.server: asyncio.Server | None = None
-        self.writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in self.writers:
-            writer.close()
-        await self.server.wait_closed()
-        self.writers.clear()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.target)
-        self.writers += [writer, up_writer]
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 async def test_503_when_nothing_listens_then_recovery(

@@ -1,0 +1,103 @@
+"""Attack: an unbounded MAU range (``from=0``) must not pin the database.
+
+Against a real ``gateway serve`` with a 4 s statement timeout, on a database with enough
+contexts that the query would run far longer: a client that waits gets 503 once the
+timeout passes, a client that hangs up after 1 s stops the query at once, and in both
+cases nothing is left running, neither a PostgreSQL backend nor SQLite's thread.
+"""
+
+import asyncio
+import time
+
+import aiohttp
+import asyncpg
+import pytest
+
+from storage import usage
+from storage.engine import Database
+from storage.tables import DAY
+from tests.attacks.conftest import GatewayFactory
+from tests.attacks.serve import Gateway
+from tests.conftest import PG_ADMIN_DSN, auth
+
+CONTEXTS = 4000
+TIMEOUT_S = 4.0
+MAU_FROM_0 = "/api/v2/usage/mau?from=0"
+BETA = auth(**{"LD-API-Version": "beta"})
+
+
+async def seed_contexts(database_url: str) -> None:
+    today = int(time.time()) // DAY * DAY
+    rows = [
+        usage.ContextSeen(
+            day=today - (i % 60) * DAY,
+            context_hash=f"{i:064x}",
+            context_kind="user",
+            anonymous=False,
+            project="web",
+            environment="production",
+            sdk="Go",
+            sdk_type="server",
+            category="backend",
+        )
+        for i in range(CONTEXTS)
+    ]
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            await usage.note_contexts(session, rows=rows)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def gateway(database_url: str, gateways: GatewayFactory) -> Gateway:
+    await seed_contexts(database_url)
+    server = gateways(database_url, "serve", database_statement_timeout_s=str(TIMEOUT_S))
+    await server.start()
+    return server
+
+
+async def still_running(gateway: Gateway) -> bool:
+    """Return whether the gateway's database is still working on a statement for it."""
+    if "postgresql" not in gateway.database_url:
+        before = gateway.cpu_s()
+        await asyncio.sleep(1.0)
+        return gateway.cpu_s() - before > 0.3  # SQLite runs statements in the process
+    name = gateway.database_url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        for _ in range(10):
+            active = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' "
+                "AND pid <> pg_backend_pid()",
+                name,
+            )
+            if active == 0:
+                return False
+            await asyncio.sleep(0.1)
+        return True
+    finally:
+        await conn.close()
+
+
+async def test_a_query_stops_when_its_client_hangs_up_and_at_the_statement_timeout(
+    gateway: Gateway,
+) -> None:
+    started = time.monotonic()
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as session:
+        with pytest.raises(TimeoutError):
+            await session.get(gateway.url + MAU_FROM_0, headers=BETA)
+    assert not await still_running(gateway)
+    # Stopped by the hang-up, well before the statement timeout would have stopped it.
+    assert time.monotonic() - started < TIMEOUT_S
+
+    started = time.monotonic()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(gateway.url + MAU_FROM_0, headers=BETA) as response,
+    ):
+        assert response.status == 503
+        assert (await response.json())["code"] == "service_unavailable"
+    assert TIMEOUT_S <= time.monotonic() - started < TIMEOUT_S + 3
+    assert not await still_running(gateway)
