@@ -39,3 +39,8 @@ def test_database_password_stays_out_of_repr() -> None:
 def test_minute_retention_must_cover_the_minutely_window() -> None:
     with pytest.raises(ValueError, match="GATEWAY_MINUTE_RETENTION_HOURS must be at least 3"):
         Settings.from_env({"GATEWAY_MINUTE_RETENTION_HOURS": "2"})
+
+
+def test_database_timeouts_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="GATEWAY_DATABASE_STATEMENT_TIMEOUT_S must be above 0"):
+        Settings.from_env({"GATEWAY_DATABASE_STATEMENT_TIMEOUT_S": "0"})

@@ -13,7 +13,6 @@ import aiohttp
 from tests.conftest import ADMIN
 
 GATEWAY = str(Path(sys.executable).parent / "gateway")
-TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -70,8 +69,11 @@ class Gateway:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def cpu_s(self) -> float:
-        """Return the CPU time the process has used so far (all its threads)."""
+    def running_threads(self) -> int:
+        """Return how many of the process's threads are on or waiting for a CPU now."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS_PER_S
+        states = [
+            stat.read_text().rsplit(")", 1)[1].split()[0]
+            for stat in Path(f"/proc/{self.process.pid}/task").glob("*/stat")
+        ]
+        return states.count("R")

@@ -61,9 +61,13 @@ async def gateway(database_url: str, gateways: GatewayFactory) -> Gateway:
 async def still_running(gateway: Gateway) -> bool:
     """Return whether the gateway's database is still working on a statement for it."""
     if "postgresql" not in gateway.database_url:
-        before = gateway.cpu_s()
-        await asyncio.sleep(1.0)
-        return gateway.cpu_s() - before > 0.3  # SQLite runs statements in the process
+        # SQLite runs statements in a thread of the gateway: an idle gateway has no
+        # thread on (or waiting for) a CPU; one still at work has, whatever the load.
+        busy = 0
+        for _ in range(10):
+            busy += gateway.running_threads() > 0
+            await asyncio.sleep(0.1)
+        return busy >= 5
     name = gateway.database_url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
     try:
