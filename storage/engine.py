@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import postgres, sqlite
-from storage.errors import Contention
+from storage.errors import Contention, StorageUnavailable
 from storage.failures import translated
 
 Session = AsyncSession
@@ -80,6 +80,7 @@ class Database:
             postgres.configure(self.engine, ping_s=timeouts.connect_s)
         elif self.dialect == "sqlite":
             sqlite.configure(self.engine, lock_s=timeouts.lock_s, statement_s=timeouts.statement_s)
+        self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -99,17 +100,41 @@ class Database:
         up to ``ATTEMPTS`` times in all; so it must do nothing but read and write through
         its session. Still colliding after that raises Contention (a StorageUnavailable).
         """
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                async with self.session() as session:
-                    return await work(session)
-            except Contention as exc:
-                if attempt == ATTEMPTS:
-                    log.warning("transaction gave up after %d collisions: %s", attempt, exc)
-                    raise
-                log.debug("transaction collided (attempt %d), running it again: %s", attempt, exc)
-                await asyncio.sleep(random.uniform(0, _BACKOFF_S * 2**attempt))
+        async with self._writer_turn():
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    async with self.session() as session:
+                        return await work(session)
+                except Contention as exc:
+                    if attempt == ATTEMPTS:
+                        log.warning("transaction gave up after %d collisions: %s", attempt, exc)
+                        raise
+                    log.debug("transaction collided (attempt %d), again: %s", attempt, exc)
+                    await asyncio.sleep(random.uniform(0, _BACKOFF_S * 2**attempt))
         raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        """On SQLite, wait in line (at most the lock timeout) behind this process's writers.
+
+        SQLite has one writer at a time, and its busy timeout polls rather than queues:
+        many writers of one process would race for the lock and some lose for longer
+        than the timeout. In line, only other processes' writers compete for it.
+        """
+        if self._writers is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.timeouts.lock_s):
+                await self._writers.acquire()
+        except TimeoutError:
+            raise StorageUnavailable(
+                f"no turn to write within {self.timeouts.lock_s:g} s: too many writers"
+            ) from None
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

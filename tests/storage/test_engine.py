@@ -126,3 +126,35 @@ async def test_no_free_connection_is_unavailable_not_a_hang(database_url: str) -
 def test_an_error_without_text_is_named_by_its_class() -> None:
     assert first_line(TimeoutError()) == "TimeoutError"
     assert first_line(OSError("refused\nmore")) == "refused"
+
+
+async def test_a_writer_kept_waiting_past_the_lock_timeout_is_unavailable(
+    database_url: str,
+) -> None:
+    db = Database(database_url, timeouts=Timeouts(lock_s=0.5))
+    async with db.session() as session:
+        rows = [usage.MeterIncrement("m", 1, "p", "e", 0.0)]
+        await usage.add_meter_increments(session, rows=rows)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(session: Session) -> None:
+        await session.execute(UPDATE, {"day": 1})
+        holding.set()
+        await release.wait()
+
+    async def bump(session: Session) -> None:
+        await session.execute(UPDATE, {"day": 1})
+
+    holder = asyncio.create_task(db.transaction(hold))
+    try:
+        await holding.wait()
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            await db.transaction(bump)
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        await holder
+    await db.transaction(bump)
+    assert await meters(db) == {1: 2.0}
+    await db.dispose()
