@@ -44,7 +44,11 @@ def configure(engine: AsyncEngine, *, ping_s: float) -> None:
             # Close at once rather than politely: a stalled peer would not answer a goodbye.
             driver.terminate()
             # The pool then discards it and opens a new one (within the connect timeout).
-            raise exc.DisconnectionError(f"pooled connection did not answer: {error!r}") from error
+            # Silence means the server or the network stalled, not just this connection:
+            # the other pooled ones are discarded too rather than each waiting out a ping.
+            stalled = isinstance(error, TimeoutError)
+            failure = exc.InvalidatePoolError if stalled else exc.DisconnectionError
+            raise failure(f"pooled connection did not answer: {error!r}") from error
 
     event.listen(engine.sync_engine, "connect", on_connect)
     event.listen(engine.sync_engine, "checkout", on_checkout)
