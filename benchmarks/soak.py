@@ -246,6 +246,15 @@ async def sample_rss(pid: int, tally: Tally, until: float) -> None:
     tally.rss_kib.append(rss_kib(pid))
 
 
+def server_warnings(log: Path) -> Counter[str]:
+    """Return the server's warnings and errors, counted by their first 100 characters."""
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        if " WARNING " in line or " ERROR " in line:
+            found[line.split(" ", 2)[2][:100]] += 1
+    return found
+
+
 def report(tally: Tally, seconds: float, loads: tuple[Any, Any], stored: int) -> None:
     print(f"\n{'request':<18}{'count':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}  errors")
     for kind in MIX:
@@ -289,7 +298,8 @@ async def main() -> None:
         database=database,
     ).stdout.strip()
     port = free_port()
-    process = serve(database, port, Path(scratch.name) / "serve.log")
+    log = Path(scratch.name) / "serve.log"
+    process = serve(database, port, log)
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_ready(url, process)
@@ -307,6 +317,8 @@ async def main() -> None:
         stored = await stored_evaluations(database)
         fmt = tuple(tuple(round(x, 2) for x in load) for load in loads)
         report(tally, seconds, fmt, stored)
+        for message, n in server_warnings(log).most_common(10):
+            print(f"server log x{n}: {message}")
     finally:
         process.terminate()
         process.wait(timeout=30)

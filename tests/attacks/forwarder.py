@@ -1,6 +1,7 @@
 """A TCP forwarder to PostgreSQL that a test can pause or unplug: the process edge."""
 
 import asyncio
+from urllib.parse import urlsplit
 
 
 class Forwarder:
@@ -55,3 +56,13 @@ class Forwarder:
             pass
         finally:
             dst.close()
+
+
+async def forwarded(database_url: str, server_dsn: str) -> tuple[Forwarder, str]:
+    """Return a started forwarder to ``server_dsn``'s server, and the database's URL via it."""
+    target = urlsplit(server_dsn)
+    forwarder = Forwarder(target.hostname or "127.0.0.1", target.port or 5432)
+    await forwarder.start()
+    name = database_url.rsplit("/", 1)[1]
+    user = f"{target.username}@" if target.username else ""
+    return forwarder, f"postgresql+asyncpg://{user}127.0.0.1:{forwarder.port}/{name}"

@@ -12,7 +12,6 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -22,7 +21,7 @@ from gateway.app import create_app
 from gateway.keys import DATABASE
 from gateway.settings import Settings
 from storage.tables import EvaluationBucket
-from tests.attacks.forwarder import Forwarder
+from tests.attacks.forwarder import forwarded
 from tests.conftest import ADMIN, PG_ADMIN_DSN, ClientFactory, FakeClock, auth
 from tests.graphql_client import codes
 
@@ -99,12 +98,7 @@ async def stalled_count(client: TestClient[Any, Any]) -> int:
 async def test_postgresql_that_stops_answering_gives_503_fast_then_recovers(
     aiohttp_client: ClientFactory, postgres_url: str, clock: FakeClock
 ) -> None:
-    target = urlsplit(PG_ADMIN_DSN)
-    forwarder = Forwarder(target.hostname or "127.0.0.1", target.port or 5432)
-    await forwarder.start()
-    name = postgres_url.rsplit("/", 1)[1]
-    user = f"{target.username}@" if target.username else ""
-    url = f"postgresql+asyncpg://{user}127.0.0.1:{forwarder.port}/{name}"
+    forwarder, url = await forwarded(postgres_url, PG_ADMIN_DSN)
     client = await aiohttp_client(
         create_app(Settings(database_url=url, admin_token=ADMIN), clock=clock)
     )

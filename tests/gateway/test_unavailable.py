@@ -4,7 +4,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -13,7 +12,7 @@ from launchdarkly_api.exceptions import ServiceException
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.attacks.forwarder import Forwarder
+from tests.attacks.forwarder import forwarded
 from tests.conftest import ADMIN, PG_ADMIN_DSN, ClientFactory, FakeClock, auth
 from tests.gateway.test_launchdarkly_client import make_api
 
@@ -92,12 +91,7 @@ async def test_503_while_the_database_is_down_then_recovery(
 async def test_503_when_nothing_listens_then_recovery(
     aiohttp_client: ClientFactory, own_database: str, clock: FakeClock
 ) -> None:
-    target = urlsplit(PG_ADMIN_DSN)
-    forwarder = Forwarder(target.hostname or "127.0.0.1", target.port or 5432)
-    await forwarder.start()
-    name = own_database.rsplit("/", 1)[1]
-    user = f"{target.username}@" if target.username else ""
-    url = f"postgresql+asyncpg://{user}127.0.0.1:{forwarder.port}/{name}"
+    forwarder, url = await forwarded(own_database, PG_ADMIN_DSN)
     client = await aiohttp_client(
         create_app(Settings(database_url=url, admin_token=ADMIN), clock=clock)
     )
