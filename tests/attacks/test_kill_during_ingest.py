@@ -1,12 +1,12 @@
 """Attack: ``kill -9`` of a real ``gateway serve`` while clients ingest with Idempotency-Key.
 
-Two gateway processes share the database, as in a deployment. Each round starts a new
-"victim" process, sends it again every batch of the round before (acknowledged or not:
-each answer must carry the batch's size), then lets 6 clients post new batches to both
-processes (each batch with its own key and its own variation, so its count can be found
-again) and kills the victim with SIGKILL mid-stream while the other process goes on
-writing. In the end each batch's count must be stored exactly once, whether its first
-try was acknowledged, lost in flight, or never arrived.
+Two gateway processes share the database, as in a deployment. Each round, 6 clients post
+batches to both (each batch with its own key and its own variation, so its count can be
+found again), and one of them, the victim, is killed with SIGKILL mid-stream while the
+other goes on writing. Its replacement (started beforehand, since a start takes seconds)
+then receives every batch of the round again, acknowledged or not: each answer must
+carry the batch's size. In the end each batch's count must be stored exactly once,
+whether its first try was acknowledged, lost in flight, or never arrived.
 """
 
 import asyncio
@@ -132,15 +132,11 @@ async def test_every_acknowledged_batch_survives_kill_9_exactly_once(
 ) -> None:
     rng = random.Random(9)
     survivor = gateways(database_url, "survivor")
-    await survivor.start()
-    rounds: list[list[Batch]] = [[]]
-    for round_ in range(ROUNDS + 1):
-        victim = gateways(database_url, f"victim-{round_}")
-        await victim.start()
-        await resend(victim.url, rounds[-1])
-        if round_ == ROUNDS:
-            victim.kill()
-            break
+    victims = [gateways(database_url, f"victim-{n}") for n in range(ROUNDS + 1)]
+    await asyncio.gather(survivor.start(), *(victim.start() for victim in victims))
+    everything: list[Batch] = []
+    for round_ in range(ROUNDS):
+        victim, replacement = victims[round_], victims[round_ + 1]
         doors = [
             Door(victim.url, [], asyncio.Semaphore(0)),
             Door(survivor.url, [], asyncio.Semaphore(0)),
@@ -160,11 +156,12 @@ async def test_every_acknowledged_batch_survives_kill_9_exactly_once(
         stop.set()
         await running
         to_victim, to_survivor = doors[0].sent, doors[1].sent
-        rounds.append(to_victim + to_survivor)
         # The kill came while batches were being acknowledged; the other process never failed.
         assert 0 < sum(b.acknowledged is not None for b in to_victim) < len(to_victim)
         assert all(b.acknowledged == RECORDS for b in to_survivor)
 
-    everything = [batch for sent in rounds for batch in sent]
+        await resend(replacement.url, to_victim + to_survivor)
+        everything += to_victim + to_survivor
+
     expected = {b.variation: b.count for b in everything}
     assert await stored(database_url) == (expected, expected, len(everything))
