@@ -12,6 +12,7 @@ from typing import Protocol
 
 from resolvers.errors import RateLimited
 from storage.errors import StorageUnavailable
+from storage.shared_counter import SharedMemoryCounter
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,11 @@ class Counter(Protocol):
     async def increment(self, key: str, *, ttl_s: int) -> int:
         """Add one to ``key`` (forgotten ``ttl_s`` seconds later); return the total."""
         ...
+
+
+def shared_memory_counter() -> Counter:
+    """Return a counter shared by every process forked after this call (gateway workers)."""
+    return SharedMemoryCounter()
 
 
 @dataclass(frozen=True, slots=True)
