@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 # The id of the request being served in this task (None outside requests).
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 # Fields the access log and others pass with ``extra=``; JSON lines carry them as keys.
-FIELDS = ("request_id", "method", "route", "status", "duration_ms", "token_id", "pid")
+FIELDS = ("request_id", "method", "route", "status", "duration_ms", "token_id")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 
 
@@ -31,6 +31,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
         for name in FIELDS:
             value = getattr(record, name, None)

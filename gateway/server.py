@@ -1,8 +1,11 @@
 """Running the app on sockets bound beforehand: one process, or each forked worker.
 
-Binding first means a port in use is reported before anything announces the server,
-and forked workers inherit the one listening socket (the kernel hands each new
-connection to whichever worker accepts it first).
+Binding first means a port in use is reported before anything announces the server.
+Several workers each listen with SO_REUSEPORT, so the kernel spreads new connections
+evenly over them (one shared socket would let whichever worker wakes first take a whole
+burst). The supervisor keeps a bound, non-listening placeholder so that no other program
+takes the port while workers come and go; connections queued on a worker that dies
+are lost, as they would be with any process that dies.
 """
 
 import asyncio
@@ -27,10 +30,38 @@ class BindFailed(Exception):
     """The address cannot be listened on; the message says why and what to do."""
 
 
-def bind(host: str, port: int, *, setting: str = "port") -> socket.socket:
-    """Return a listening socket on host:port, or raise BindFailed with the fix."""
+def _family(host: str, port: int) -> socket.AddressFamily:
     try:
-        return socket.create_server((host, port), backlog=BACKLOG)
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        raise BindFailed(
+            f"cannot listen on {host}: {exc.strerror}: use an address of this machine "
+            "(--host or GATEWAY_HOST)"
+        ) from None
+
+
+def listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """Return a socket listening on host:port (joining the port's workers if ``shared``)."""
+    family = _family(host, port)
+    return socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=shared)
+
+
+def bind(host: str, port: int, *, setting: str = "port", shared: bool = False) -> socket.socket:
+    """Return a socket on host:port, or raise BindFailed with the fix.
+
+    Not ``shared``: a listening socket. ``shared``: a bound placeholder that workers
+    join with ``listen(..., shared=True)``.
+    """
+    try:
+        sock = listen(host, port)
+        if not shared:
+            return sock
+        sock.close()
+        placeholder = socket.socket(_family(host, port), socket.SOCK_STREAM)
+        placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        placeholder.bind((host, port))
+        return placeholder
     except OSError as exc:
         flag = f"--{setting.replace('_', '-')} or {env_name(setting)}"
         if exc.errno == errno.EADDRINUSE:

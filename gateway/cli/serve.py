@@ -1,9 +1,11 @@
 """``gateway serve`` and ``migrate``: the database and the running service."""
 
 import asyncio
+import logging
 import socket
 
 import click
+from aiohttp import web
 
 from gateway import logs, metrics, server
 from gateway.app import create_app
@@ -14,6 +16,8 @@ from gateway.supervisor import Supervisor
 from resolvers import database, tokens
 from resolvers.clock import system_clock
 from resolvers.database import Database
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -57,18 +61,21 @@ def _serve(settings: Settings, with_demo: bool) -> None:
     sock, metrics_sock = _bind(settings)
     try:
         secret = _prepare(settings, with_demo)
-        click.echo(
+        banner = (
             f"Usage Gateway on http://{settings.host}:{settings.port} with "
-            f"{settings.workers} worker(s) (database {database.shown(settings.database)})",
-            err=True,
+            f"{settings.workers} worker(s) (database {database.shown(settings.database)})"
         )
+        if settings.log_format == "json":
+            log.info("%s", banner)  # every line of a JSON log is JSON
+        else:
+            click.echo(banner, err=True)
         if secret is not None:
             print_demo(settings, secret)
         if settings.workers == 1:
             asyncio.run(server.serve(app, sock, settings, metrics_sock))
             return
         supervisor = Supervisor(
-            lambda: asyncio.run(server.serve(app, sock, settings, metrics_sock)),
+            lambda: _run_worker(app, settings),
             workers=settings.workers,
             grace_s=settings.shutdown_grace_s,
             on_exit=metrics.worker_gone,
@@ -80,15 +87,28 @@ def _serve(settings: Settings, with_demo: bool) -> None:
             metrics_sock.close()
 
 
+def _run_worker(app: web.Application, settings: Settings) -> None:
+    """Serve in a forked worker, on its own sockets sharing the ports with its siblings."""
+    sock = server.listen(settings.host, settings.port, shared=True)
+    metrics_sock = None
+    if settings.metrics_port is not None:
+        metrics_sock = server.listen(settings.host, settings.metrics_port, shared=True)
+    asyncio.run(server.serve(app, sock, settings, metrics_sock))
+
+
 def _bind(settings: Settings) -> tuple[socket.socket, socket.socket | None]:
+    shared = settings.workers > 1
     try:
-        sock = server.bind(settings.host, settings.port)
+        sock = server.bind(settings.host, settings.port, shared=shared)
     except server.BindFailed as exc:
         raise UsageProblem(str(exc)) from None
     if settings.metrics_port is None:
         return sock, None
     try:
-        return sock, server.bind(settings.host, settings.metrics_port, setting="metrics_port")
+        metrics_sock = server.bind(
+            settings.host, settings.metrics_port, setting="metrics_port", shared=shared
+        )
+        return sock, metrics_sock
     except server.BindFailed as exc:
         sock.close()
         raise UsageProblem(str(exc)) from None
