@@ -184,7 +184,7 @@ def test_sigterm_finishes_a_request_in_flight(gateway: Served) -> None:
     assert any("draining" in m for m in messages)
     assert any(m == "all workers stopped" for m in messages)
     # Nothing listens any more.
-    with pytest.raises(OSError):
+    with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", gateway.port), timeout=2)
 
 
