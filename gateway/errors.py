@@ -41,7 +41,7 @@ TABLE: dict[type[GatewayError], tuple[int, str]] = {
 UNLEASH_UNAUTHORIZED = {"name": "UnauthorizedError", "message": "You must log in to use Unleash."}
 UNLEASH_FORBIDDEN = {"message": "invalid token: expected a different token type for this endpoint"}
 UNLEASH_PREFIXES = ("/api/admin/", "/api/client/", "/api/frontend")
-# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (CONTRACT §2.1); our
+# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (docs/formats.md §2.1); our
 # own routes keep the descriptive ones.
 LAUNCHDARKLY_SHIM_PREFIX = "/api/v2/"
 

@@ -1,4 +1,4 @@
-"""Monthly active users: /mau parameters, windows and groupings (CONTRACT §2.4)."""
+"""Monthly active users: /mau parameters, windows and groupings (docs/formats.md §2.4)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Vendor query parameters of the usage API: units, defaults and validation (CONTRACT §2.3-2.4).
+"""Vendor query parameters of the usage API: units, defaults and validation (docs/formats.md §2.3-2.4).
 
 A query arrives as a mapping of each key to all its values, since repeated keys mean
 several values. Every problem is an InvalidRequest whose message starts with the
@@ -17,7 +17,7 @@ Query = Mapping[str, Sequence[str]]
 
 MS = 1000
 MAX_METER_RANGE_S = 31 * 86_400
-# How far back ``from`` defaults, per route (CONTRACT §2.3).
+# How far back ``from`` defaults, per route (docs/formats.md §2.3).
 DEFAULT_SPANS = {
     "evaluations": timedelta(days=30),
     "events": timedelta(days=1),
