@@ -1,8 +1,8 @@
 """LaunchDarkly's Account usage (beta) API: the 12 GET /api/v2/usage routes (docs/formats.md §2).
 
 Each route parses the vendor's parameters, calls one resolver and renders the vendor's
-representation; the checks before it run in the order of docs/formats.md §2.1 (401, 403, 429, then the
-route's 400 and 404).
+representation; the checks before it run in the order of docs/formats.md §2.1 (401, 403,
+429, then the route's 400 and 404).
 """
 
 from collections.abc import Awaitable, Callable

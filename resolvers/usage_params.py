@@ -1,4 +1,4 @@
-"""Vendor query parameters of the usage API: units, defaults and validation (docs/formats.md §2.3-2.4).
+"""Vendor query parameters of the usage API: units, defaults, validation (docs/formats.md §2.3).
 
 A query arrives as a mapping of each key to all its values, since repeated keys mean
 several values. Every problem is an InvalidRequest whose message starts with the
