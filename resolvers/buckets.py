@@ -9,9 +9,9 @@ multiple of 15 minutes, so each boundary falls on a stored quarter-hour.
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
 from zoneinfo import ZoneInfo
 
+from resolvers.vocabulary import Granularity
 from storage.series import Run
 from storage.tables import DAY, MINUTE, QUARTER
 
@@ -19,12 +19,6 @@ HOUR = 3600
 UTC_ZONE = ZoneInfo("UTC")
 MINUTELY_WITHIN = 2 * HOUR
 HOURLY_WITHIN = 2 * DAY
-
-
-class Granularity(Enum):
-    MINUTELY = "minutely"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 @dataclass(frozen=True, slots=True)

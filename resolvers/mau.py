@@ -8,7 +8,7 @@ from resolvers.buckets import month_starts, utc_days
 from resolvers.errors import InvalidRequest
 from resolvers.series import UNKNOWN, SeriesList, zero_filled
 from resolvers.usage_params import Query, TimeRange, choice, choices, texts, usage_range
-from resolvers.vocabulary import CATEGORIES, SOURCES
+from resolvers.vocabulary import Category, SdkType, values
 from storage import mau as rows
 from storage.engine import Database
 
@@ -63,7 +63,7 @@ def parse_mau_query(query: Query, *, now: datetime) -> MauQuery:
         span=span,
         projects=projects,
         environments=environments,
-        sdk_types=choices(query, "sdktype", SOURCES),
+        sdk_types=choices(query, "sdktype", values(SdkType)),
         sdks=texts(query, "sdk"),
         anonymous=None if anonymous is None else anonymous == "true",
         # LaunchDarkly counts only the user kind when contextKind is not given (MAU is a
@@ -119,13 +119,14 @@ async def mau_by_category(db: Database, *, span: TimeRange) -> SeriesList:
         )
     index = {day: i for i, day in enumerate(days)}
     found = {(index[day], category): n for day, category, n in counts}
-    metadata = tuple({"category": c} for c in CATEGORIES)
-    return SeriesList(metadata, zero_filled(days, CATEGORIES, found))
+    categories = values(Category)
+    metadata = tuple({"category": c} for c in categories)
+    return SeriesList(metadata, zero_filled(days, categories, found))
 
 
 def parse_sdk_type(query: Query) -> str | None:
     """Return the /mau/sdks ``sdktype`` filter, if any."""
-    return choice(query, "sdktype", SOURCES)
+    return choice(query, "sdktype", values(SdkType))
 
 
 async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: str | None) -> list[str]:

@@ -7,7 +7,7 @@ from resolvers.buckets import month_start, month_starts, utc_days
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.usage_params import Query, TimeRange, meter_range, meter_scope
-from resolvers.vocabulary import METERS
+from resolvers.vocabulary import Meter, values
 from storage import meters as rows
 from storage.engine import Database
 
@@ -58,11 +58,11 @@ async def meter_intervals(
     environment: str | None = None,
 ) -> list[Interval]:
     """Return a month-to-date cumulative value for every UTC day of the range."""
-    if meter not in METERS:
+    if meter not in values(Meter):
         raise NotFound(None)
     days = utc_days(span.lo, span.hi)
     async with db.session() as session:
-        values = await rows.month_to_date(
+        found = await rows.month_to_date(
             session,
             meter=meter,
             first_day=days[0],
@@ -71,4 +71,4 @@ async def meter_intervals(
             project=project,
             environment=environment,
         )
-    return [Interval(day, _number(value)) for day, value in values]
+    return [Interval(day, _number(value)) for day, value in found]

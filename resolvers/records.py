@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from resolvers import payloads
+from resolvers import vocabulary as v
 from resolvers.checksum import check_statistics_document
 from resolvers.errors import FieldError, InvalidRequest
 from resolvers.payloads import Bad
-from resolvers.vocabulary import CATEGORIES, EVENT_TYPES, METERS, SOURCES
 
 # Clocks drift; a record a little ahead of ours is fine, one from tomorrow is a bug.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -139,15 +139,15 @@ def _context(f: _Fields, now: datetime) -> Context:
         project=f.text("project"),
         environment=f.text("environment"),
         sdk=f.text("sdk"),
-        sdk_type=f.choice("sdkType", SOURCES),
-        category=f.choice("category", CATEGORIES),
+        sdk_type=f.choice("sdkType", v.values(v.SdkType)),
+        category=f.choice("category", v.values(v.Category)),
     )
 
 
 def _stream(f: _Fields, now: datetime) -> Stream:
     return Stream(
         time=f.time(now),
-        source=f.choice("source", SOURCES),
+        source=f.choice("source", v.values(v.SdkType)),
         sdk=f.text("sdk"),
         sdk_version=f.text("sdkVersion"),
         connections=f.count("connections", minimum=0),
@@ -157,7 +157,7 @@ def _stream(f: _Fields, now: datetime) -> Stream:
 def _event(f: _Fields, now: datetime) -> Event:
     return Event(
         time=f.time(now),
-        event_type=f.choice("eventType", EVENT_TYPES),
+        event_type=f.choice("eventType", v.values(v.EventType)),
         count=f.count("count", minimum=1),
     )
 
@@ -171,7 +171,7 @@ def _meter(f: _Fields, now: datetime) -> Meter:
         )
     return Meter(
         time=f.time(now),
-        meter=f.choice("meter", METERS),
+        meter=f.choice("meter", v.values(v.Meter)),
         value=payloads.number(
             f.required("value"), "value", minimum=0, maximum=payloads.MAX_METER_VALUE
         ),

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from resolvers.buckets import UTC_ZONE, Granularity, Grid, granularity_for, grid
+from resolvers.buckets import UTC_ZONE, Grid, granularity_for, grid
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.usage_params import TimeRange
-from resolvers.vocabulary import EVENT_TYPES, SOURCES
+from resolvers.vocabulary import EventType, Granularity, SdkType, values
 from storage import series as rows
 from storage.engine import Database
 from storage.tables import MINUTE, QUARTER
@@ -112,7 +112,7 @@ async def event_series(
     granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of analytics events of a type; an unknown type is NotFound."""
-    if event_type not in EVENT_TYPES:
+    if event_type not in values(EventType):
         raise NotFound(None)
     cut = grid_of(span, now=now, granularity=granularity)
     async with db.session() as session:
@@ -125,7 +125,7 @@ async def event_series(
 
 def check_source(source: str) -> None:
     """Raise NotFound unless ``source`` is a stream source (client or server)."""
-    if source not in SOURCES:
+    if source not in values(SdkType):
         raise NotFound(None)
 
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
+from resolvers.vocabulary import TokenKind, values
 from storage import tokens as token_rows
 from storage.engine import Database, Session
 from storage.errors import Conflict
 from storage.tables import ApiToken
 
-KINDS = ("admin", "read", "ingest")
+KINDS = values(TokenKind)
 # Writing last_used_at on every request would make each read a write; a minute is
 # precise enough for "is this token still in use?".
 _TOUCH_EVERY = timedelta(minutes=1)

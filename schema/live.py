@@ -9,15 +9,15 @@ import logging
 from collections.abc import AsyncGenerator
 
 from resolvers import series
-from resolvers.buckets import Granularity as Cut
 from resolvers.clock import epoch_s
 from resolvers.errors import NotFound
 from resolvers.series import SeriesList
 from resolvers.usage_params import TimeRange
 from schema.access import recheck
 from schema.context import Info
+from schema.enums import Granularity
 from schema.limits import check_points
-from schema.series import Granularity, UsageSeries, usage_of
+from schema.series import UsageSeries, usage_of
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def _recent(
             flag=flag,
             span=span,
             now=now,
-            granularity=Cut.MINUTELY,
+            granularity=Granularity.MINUTELY,
         )
     except NotFound:
         result = SeriesList((), ())  # nothing seen for this flag yet: no series

@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -13,14 +12,8 @@ from resolvers.clock import epoch_s, from_epoch_s
 from resolvers.series import SeriesList
 from resolvers.usage_params import TimeRange
 from schema.context import Info
+from schema.enums import Granularity
 from schema.limits import check_points
-
-
-@strawberry.enum(description="Width of the buckets of a series.")
-class Granularity(Enum):
-    MINUTELY = "minutely"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 @strawberry.type(description="One bucket of a series: its start and its value.")
@@ -143,11 +136,10 @@ def usage_of(
 
 def grid_granularity(
     info: Info, span: TimeRange, chosen: Granularity | None, series_count: int = 1
-) -> buckets.Granularity:
+) -> Granularity:
     """Return the granularity to use (the vendor rule unless chosen), within the points limit."""
     if chosen is None:
-        picked = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
-        chosen = Granularity(picked.value)
+        chosen = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
     estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
     check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
-    return buckets.Granularity(chosen.value)
+    return chosen

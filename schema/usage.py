@@ -14,8 +14,9 @@ from resolvers.series import SeriesList
 from resolvers.usage_params import Query, TimeRange
 from schema.access import READERS, require
 from schema.context import Info
+from schema.enums import Granularity
 from schema.limits import check_points
-from schema.series import Granularity, UsageSeries, grid_granularity, usage_of
+from schema.series import UsageSeries, grid_granularity, usage_of
 from schema.usage_arguments import (
     EventType,
     FromArg,
@@ -23,7 +24,6 @@ from schema.usage_arguments import (
     MauGroup,
     Meter,
     SdkType,
-    StreamSource,
     vendor_query,
 )
 
@@ -64,7 +64,7 @@ async def evaluations(
         zone=zone,
         granularity=cut,
     )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, cut, span, info)
 
 
 async def events(
@@ -85,12 +85,12 @@ async def events(
         now=info.context.clock(),
         granularity=cut,
     )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, cut, span, info)
 
 
 async def streams(
     info: Info,
-    source: StreamSource,
+    source: SdkType,
     from_: FromArg = None,
     to: datetime | None = None,
     granularity: Granularity | None = None,
@@ -121,10 +121,10 @@ async def streams(
         result = await series.stream_series(
             info.context.db, source=source.value, span=span, now=now, zone=zone, granularity=cut
         )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, cut, span, info)
 
 
-async def stream_sdk_versions(info: Info, source: StreamSource) -> list[SdkVersion]:
+async def stream_sdk_versions(info: Info, source: SdkType) -> list[SdkVersion]:
     """SDKs and versions that streamed in the past 60 days (REST: .../sdkversions)."""
     require(info, *READERS)
     pairs = await series.stream_sdk_versions(

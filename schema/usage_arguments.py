@@ -12,26 +12,11 @@ import strawberry
 
 from resolvers.clock import epoch_ms, epoch_s
 from resolvers.usage_params import Query
+from schema.enums import EventType, MauAggregation, Meter, SdkType
+
+__all__ = ["EventType", "FromArg", "MauAggregation", "MauGroup", "Meter", "SdkType", "vendor_query"]
 
 FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
-
-
-@strawberry.enum(description="Where streaming connections come from.")
-class StreamSource(Enum):
-    CLIENT = "client"
-    SERVER = "server"
-
-
-@strawberry.enum(description="Analytics events: received by, or published from, the gateway.")
-class EventType(Enum):
-    RECEIVED = "received"
-    PUBLISHED = "published"
-
-
-@strawberry.enum(description="SDK type of a context.")
-class SdkType(Enum):
-    CLIENT = "client"
-    SERVER = "server"
 
 
 @strawberry.enum(description="A dimension MAU can be grouped by.")
@@ -42,21 +27,6 @@ class MauGroup(Enum):
     SDK = "sdk"
     ANONYMOUS = "anonymous"
     CONTEXT_KIND = "contextKind"
-
-
-@strawberry.enum(description="Which contexts a day's MAU counts.")
-class MauAggregation(Enum):
-    ROLLING_30D = "rolling_30d"
-    MONTH_TO_DATE = "month_to_date"
-    DAILY_INCREMENTAL = "daily_incremental"
-
-
-@strawberry.enum(description="A billing meter (month-to-date cumulative, daily).")
-class Meter(Enum):
-    DATA_EXPORT_EVENTS = "data-export-events"
-    EXPERIMENTATION_KEYS = "experimentation-keys"
-    EXPERIMENTATION_UNITS = "experimentation-units"
-    SERVICE_CONNECTIONS = "service-connections"
 
 
 def vendor_query(
