@@ -12,7 +12,7 @@ from resolvers.errors import InvalidRequest, NotFound
 from resolvers.statistics_time import taken_at
 from storage import statistics
 
-# The order in which Unleash 8.x emits the keys (CONTRACT §1.2); `sum` is always last.
+# The order in which Unleash 8.x emits the keys (docs/formats.md §1.2); `sum` is always last.
 KEY_ORDER = (
     "timestamp",
     "instanceId",
