@@ -45,9 +45,13 @@ class Database(engine.Database):
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
-        with unavailable_translated():
-            async with super().session() as session:
-                yield session
+        try:
+            with unavailable_translated():
+                async with super().session() as session:
+                    yield session
+        except DatabaseMissing as error:
+            # Dropped while we run: to a request, that is a database that does not answer.
+            raise Unavailable(None, detail=str(error)) from error
 
 
 @contextmanager
