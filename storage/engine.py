@@ -88,6 +88,12 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
+        async with self._session() as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        # Storage's own errors, whatever a subclass makes of them in session().
         with translated():
             async with self._sessions() as session, session.begin():
                 yield session
@@ -103,7 +109,7 @@ class Database:
         async with self._writer_turn():
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    async with self.session() as session:
+                    async with self._session() as session:
                         return await work(session)
                 except Contention as exc:
                     if attempt == ATTEMPTS:

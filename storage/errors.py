@@ -15,3 +15,7 @@ class Contention(StorageUnavailable):
 
 class Conflict(Exception):
     """A write collided with a unique key (e.g. a concurrent duplicate)."""
+
+
+class DatabaseMissing(Exception):
+    """The server answers but has no database by the configured name."""

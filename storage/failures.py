@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa
 
-from storage.errors import Conflict, Contention, StorageUnavailable
+from storage.errors import Conflict, Contention, DatabaseMissing, StorageUnavailable
 
 # SQLSTATEs that mean "the server cannot serve us now": connection exceptions (08),
 # insufficient resources (53, e.g. too many connections), operator intervention (57P:
@@ -14,6 +14,7 @@ from storage.errors import Conflict, Contention, StorageUnavailable
 # waiting for a lock: lock_timeout) and 55000 as asyncpg reports a database closed to
 # connections (ALLOW_CONNECTIONS false). asyncpg surfaces these as a plain DBAPIError.
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "57014", "55P03", "55000")
+_NO_SUCH_DATABASE = "3D000"
 # Deadlock detected, serialization failure: the server rolled the transaction back.
 _CONTENTION_SQLSTATES = ("40P01", "40001")
 # A WAL read snapshot went stale before the transaction could write: SQLite answers
@@ -64,6 +65,8 @@ def translated() -> Iterator[None]:
     except sa.IntegrityError as exc:
         raise Conflict(first_line(exc.orig or exc)) from exc
     except Exception as exc:
+        if isinstance(exc, sa.DBAPIError) and _sqlstate(exc) == _NO_SUCH_DATABASE:
+            raise DatabaseMissing(first_line(exc.orig or exc)) from exc
         if is_contention(exc):
             raise Contention(first_line(exc)) from exc
         if is_unavailable(exc):

@@ -32,7 +32,7 @@ class Gateway:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def start(self, *, within_s: float = 30.0) -> None:
+    async def start(self, *, within_s: float = 90.0) -> None:
         """Start the process and return once it answers /ready."""
         self.process = self._launch()
         async with aiohttp.ClientSession() as session:

@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
@@ -18,6 +18,14 @@ SLOW = text(
     "SELECT count(*) FROM c"
 )
 UPDATE = text("UPDATE meter_days SET value = value + 1 WHERE day = :day")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """Storage's own handle (resolvers wrap its errors into theirs)."""
+    database = Database(database_url)
+    yield database
+    await database.dispose()
 
 
 class Crossing:
