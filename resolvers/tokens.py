@@ -156,6 +156,14 @@ async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: 
     repair silently: revocation is a security decision, so the operator must pick a new secret.
     """
     _check_kind(kind)
+    try:
+        await _ensure_token(db, secret=secret, kind=kind, name=name, now=now)
+    except Conflict:
+        # Another process starting at the same moment inserted it first: check theirs.
+        await _ensure_token(db, secret=secret, kind=kind, name=name, now=now)
+
+
+async def _ensure_token(db: Database, *, secret: str, kind: str, name: str, now: datetime) -> None:
     async with db.session() as session:
         row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
         if row is None:

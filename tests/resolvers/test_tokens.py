@@ -1,5 +1,6 @@
 """Token rules that need no HTTP: ensuring the configured admin token."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -22,6 +23,24 @@ async def test_ensure_token_creates_once_and_refuses_a_revoked_secret(db: Databa
         )
     with pytest.raises(tokens.Unauthorized):
         await tokens.authenticate(db, "s3", now=NOW)
+
+
+async def test_processes_starting_together_ensure_one_token(database_url: str) -> None:
+    # Several gateway processes on a new database, each ensuring GATEWAY_ADMIN_TOKEN.
+    handles = [Database(database_url) for _ in range(6)]
+    try:
+        await asyncio.gather(
+            *(
+                tokens.ensure_token(
+                    h, secret="s6", kind="admin", name="GATEWAY_ADMIN_TOKEN", now=NOW
+                )
+                for h in handles
+            )
+        )
+        assert len(await tokens.list_tokens(handles[0])) == 1
+    finally:
+        for h in handles:
+            await h.dispose()
 
 
 async def test_ensure_token_refuses_a_secret_of_another_kind(db: Database) -> None:
