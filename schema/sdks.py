@@ -8,6 +8,7 @@ import strawberry
 from resolvers import applications, series, usage_params
 from schema.access import READERS, require
 from schema.context import Info
+from schema.scalars import Long
 from schema.usage_arguments import FromArg, vendor_query
 from storage.applications import ApplicationSeen
 
@@ -49,7 +50,7 @@ async def sdk_instances(
 class SdkEvaluations:
     sdk: str = strawberry.field(description='The SDK name ("" when it did not say).')
     version: str = strawberry.field(description='The SDK version ("" when it did not say).')
-    evaluations: int
+    evaluations: Long
 
 
 async def evaluation_sdks(
@@ -67,4 +68,6 @@ async def evaluation_sdks(
     found = await series.evaluation_sdks(
         info.context.db, span=span, now=now, project=project, environment=environment
     )
-    return [SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=f.evaluations) for f in found]
+    return [
+        SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=Long(f.evaluations)) for f in found
+    ]

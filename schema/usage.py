@@ -220,4 +220,4 @@ async def meter(
     )
     labels = {"meter": name.value, "project": parsed.project, "environment": parsed.environment}
     result = SeriesList((labels,), tuple(series.Point(i.time, (i.value,)) for i in intervals))
-    return usage_of(result, Granularity.DAILY, parsed.span, info)
+    return usage_of(result, Granularity.DAILY, parsed.span, info, amounts=True)
