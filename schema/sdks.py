@@ -68,6 +68,9 @@ async def evaluation_sdks(
     found = await series.evaluation_sdks(
         info.context.db, span=span, now=now, project=project, environment=environment
     )
-    return [
-        SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=Long(f.evaluations)) for f in found
-    ]
+    return [sdk_evaluations_of(f) for f in found]
+
+
+def sdk_evaluations_of(found: series.SdkEvaluations) -> SdkEvaluations:
+    """Return the GraphQL view of an SDK version's evaluations."""
+    return SdkEvaluations(sdk=found.sdk, version=found.version, evaluations=Long(found.evaluations))

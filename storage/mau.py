@@ -12,13 +12,16 @@ from storage.tables import DAY, ContextDay
 
 _C = columns(ContextDay)
 
-# Dimension name -> column; the names are the ones resolvers group and filter by.
+# Dimension name -> column; the names are the ones resolvers group and filter by: each
+# column's own name, and the /mau spellings of two of them.
 DIMENSIONS: Mapping[str, Any] = {
     "project": _C.project,
     "environment": _C.environment,
+    "sdk_type": _C.sdk_type,
     "sdktype": _C.sdk_type,
     "sdk": _C.sdk,
     "anonymous": _C.anonymous,
+    "context_kind": _C.context_kind,
     "contextKind": _C.context_kind,
     "category": _C.category,
 }

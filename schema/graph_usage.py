@@ -1,0 +1,160 @@
+"""The `usage` field: one grouped aggregate over any measure, as thin GraphQL over a resolver."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import strawberry
+
+from resolvers import aggregate
+from resolvers.buckets import UTC_ZONE
+from resolvers.clock import from_epoch_s
+from resolvers.errors import InvalidRequest
+from schema.access import READERS, require
+from schema.context import Info
+from schema.enums import (
+    Category,
+    Dimension,
+    EventType,
+    Granularity,
+    MauAggregation,
+    Measure,
+    SdkType,
+    SeriesOrder,
+)
+from schema.limits import check_points
+from schema.series import (
+    SeriesLabels,
+    UsageSeries,
+    amount_series,
+    count_series,
+    grid_granularity,
+)
+
+FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
+
+# Dimension -> the SeriesLabels field that carries it.
+LABEL_FIELDS = {
+    Dimension.PROJECT: "project",
+    Dimension.ENVIRONMENT: "environment",
+    Dimension.FLAG: "flag",
+    Dimension.VARIATION: "variation",
+    Dimension.SDK: "sdk",
+    Dimension.SDK_VERSION: "version",
+    Dimension.SDK_TYPE: "sdk_type",
+    Dimension.CATEGORY: "category",
+    Dimension.CONTEXT_KIND: "context_kind",
+    Dimension.ANONYMOUS: "anonymous",
+    Dimension.EVENT_TYPE: "event_type",
+    Dimension.SOURCE: "source",
+}
+
+
+@strawberry.input(description="Allowed values per dimension; a missing or empty list allows any.")
+class UsageFilter:
+    projects: list[str] | None = None
+    environments: list[str] | None = None
+    flags: list[str] | None = None
+    variations: list[int] | None = None
+    sdks: list[str] | None = None
+    sdk_versions: list[str] | None = None
+    sdk_types: list[SdkType] | None = None
+    categories: list[Category] | None = None
+    context_kinds: list[str] | None = None
+    anonymous: bool | None = None
+    event_types: list[EventType] | None = None
+    sources: list[SdkType] | None = None
+
+
+def filters_of(given: UsageFilter | None) -> dict[Dimension, tuple[Any, ...]]:
+    """Return the filter as allowed values per dimension (absent ones left out)."""
+    if given is None:
+        return {}
+    lists: dict[Dimension, list[Any] | None] = {
+        Dimension.PROJECT: given.projects,
+        Dimension.ENVIRONMENT: given.environments,
+        Dimension.FLAG: given.flags,
+        Dimension.VARIATION: given.variations,
+        Dimension.SDK: given.sdks,
+        Dimension.SDK_VERSION: given.sdk_versions,
+        Dimension.SDK_TYPE: list(given.sdk_types or ()),
+        Dimension.CATEGORY: list(given.categories or ()),
+        Dimension.CONTEXT_KIND: given.context_kinds,
+        Dimension.ANONYMOUS: None if given.anonymous is None else [given.anonymous],
+        Dimension.EVENT_TYPE: list(given.event_types or ()),
+        Dimension.SOURCE: list(given.sources or ()),
+    }
+    return {d: tuple(dict.fromkeys(vs)) for d, vs in lists.items() if vs}
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """Return the IANA zone named (default UTC), or raise InvalidRequest naming tz."""
+    if name is None:
+        return UTC_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidRequest(f"tz: unknown time zone {name!r}") from None
+
+
+def labels_of(result: aggregate.Usage, labels: dict[Dimension, Any]) -> SeriesLabels:
+    """Return the GraphQL labels of one series of an aggregate."""
+    meter = result.measure.meter
+    named = {LABEL_FIELDS[d]: v for d, v in labels.items()}
+    return SeriesLabels(**named, meter=None if meter is None else meter.value)
+
+
+def usage_series_of(result: aggregate.Usage, info: Info) -> UsageSeries:
+    """Return an aggregate as a UsageSeries, refusing it past the points limit."""
+    points = len(result.starts) * len(result.series)
+    check_points(points, info.context.limits, spent=info.context.points_spent)
+    info.context.points_spent += points
+    times = [from_epoch_s(t) for t in result.starts]
+    series = []
+    for line in result.series:
+        labels = labels_of(result, dict(line.labels))
+        if result.amounts:
+            series.append(amount_series(labels, times, line.values, line.total))
+        else:
+            series.append(count_series(labels, times, line.values, int(line.total)))
+    return UsageSeries(
+        granularity=result.granularity,
+        from_=from_epoch_s(result.span.lo),
+        to=from_epoch_s(result.span.hi),
+        series=series,
+    )
+
+
+async def usage(
+    info: Info,
+    measure: Measure,
+    from_: FromArg = None,
+    to: datetime | None = None,
+    granularity: Granularity | None = None,
+    tz: str | None = None,
+    filter: UsageFilter | None = None,
+    group_by: list[Dimension] | None = None,
+    order_by: SeriesOrder = SeriesOrder.TOTAL_DESC,
+    first: int | None = None,
+    aggregation: MauAggregation | None = None,
+) -> UsageSeries:
+    """One aggregate of a measure: a series per group of the chosen dimensions."""
+    require(info, *READERS)
+    now = info.context.clock()
+    query = aggregate.UsageQuery(
+        measure=measure,
+        span=aggregate.usage_span(measure, from_, to, now=now),
+        zone=zone_of(tz),
+        granularity=granularity,
+        filters=filters_of(filter),
+        group_by=tuple(dict.fromkeys(group_by or ())),
+        order=order_by,
+        first=first,
+        aggregation=aggregation,
+    )
+    aggregate.check_query(query)
+    if query.measure is not Measure.MAU and query.measure.meter is None:
+        # Refuse an oversized grid before reading anything (one series' worth).
+        grid_granularity(info, query.span, granularity)
+    result = await aggregate.usage(info.context.db, query, now=now)
+    return usage_series_of(result, info)
