@@ -3,7 +3,7 @@
 import strawberry
 
 from schema import flags as flag_fields
-from schema import graph_usage, ingestion, live, sdks, statistics, usage
+from schema import graph_usage, ingestion, live, sdks, statistics, statistics_series, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -76,6 +76,16 @@ class Query:
         description=(
             "Every instance with stored statistics, with its newest document and the "
             "collector upstream that delivered it."
+        ),
+    )
+    statistics_series = strawberry.field(
+        resolver=statistics_series.statistics_series_field,
+        description=(
+            "Any numeric statistics field as a series, per instance or (without instanceId) "
+            "the fleet total (the largest instance's value for max… fields). A point is the "
+            "value in the newest document taken before its bucket ends (carried forward; 0 "
+            "before the first document); a series' total is its last point. Default range: "
+            "the past 30 days; granularity by the REST rule unless given; UTC."
         ),
     )
     upstreams = strawberry.field(
