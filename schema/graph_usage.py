@@ -104,11 +104,19 @@ def labels_of(result: aggregate.Usage, labels: dict[Dimension, Any]) -> SeriesLa
     return SeriesLabels(**named, meter=None if meter is None else meter.value)
 
 
-def usage_series_of(result: aggregate.Usage, info: Info) -> UsageSeries:
-    """Return an aggregate as a UsageSeries, refusing it past the points limit."""
+def usage_series_of(
+    result: aggregate.Usage, info: Info, *, per_response: bool = True
+) -> UsageSeries:
+    """Return an aggregate as a UsageSeries, refusing it past the points limit.
+
+    ``per_response`` counts its points against the whole response; a subscription's
+    pushes are each checked alone.
+    """
     points = len(result.starts) * len(result.series)
-    check_points(points, info.context.limits, spent=info.context.points_spent)
-    info.context.points_spent += points
+    spent = info.context.points_spent if per_response else 0
+    check_points(points, info.context.limits, spent=spent)
+    if per_response:
+        info.context.points_spent += points
     times = [from_epoch_s(t) for t in result.starts]
     series = []
     for line in result.series:
