@@ -7,27 +7,19 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import (
-    graphiql,
-    graphql,
-    health,
-    ingest,
-    openapi,
-    rest_statistics,
-    rest_usage,
-    sdk_launchdarkly,
-    sdk_unleash,
-    upstream,
-)
+from gateway import graphiql, graphql, health, ingest, openapi, upstream
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.launchdarkly import sdk_routes as launchdarkly_sdks
+from gateway.launchdarkly import usage as launchdarkly_usage
 from gateway.rate_limit import add_rate_limit
 from gateway.settings import Settings
-from resolvers import maintenance, tokens
+from gateway.unleash import client as unleash_client
+from gateway.unleash import statistics as unleash_statistics
+from resolvers import database, maintenance, tokens
 from resolvers.clock import Clock, system_clock
-from storage import migrate
-from storage.engine import Database
-from storage.errors import StorageUnavailable
+from resolvers.database import Database
+from resolvers.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +29,7 @@ MAINTENANCE_EVERY_S = 600.0
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = Database(settings.database_url)
-    await migrate.upgrade(db)
+    await database.upgrade(db)
     if settings.admin_token:
         await tokens.ensure_token(
             db,
@@ -60,8 +52,8 @@ async def _maintenance(app: web.Application) -> AsyncIterator[None]:
                     now=app[CLOCK](),
                     retention_hours=app[SETTINGS].minute_retention_hours,
                 )
-            except StorageUnavailable as exc:
-                log.warning("maintenance skipped, database unavailable: %s", exc)
+            except Unavailable as exc:
+                log.warning("maintenance skipped, database unavailable: %s", exc.detail)
             await asyncio.sleep(MAINTENANCE_EVERY_S)
 
     task = asyncio.create_task(loop())
@@ -82,11 +74,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     ingest.add_routes(app)
     graphiql.add_routes(app)
     graphql.add_routes(app)
-    sdk_launchdarkly.add_routes(app)
-    sdk_unleash.add_routes(app)
-    rest_statistics.add_routes(app)
+    launchdarkly_sdks.add_routes(app)
+    unleash_client.add_routes(app)
+    unleash_statistics.add_routes(app)
     upstream.add_collector(app)
     add_rate_limit(app)
-    rest_usage.add_routes(app)
+    launchdarkly_usage.add_routes(app)
     openapi.add_routes(app)
     return app

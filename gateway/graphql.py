@@ -25,17 +25,16 @@ from strawberry.types.unset import UnsetType
 
 from gateway import graphiql
 from gateway.auth import secret_of, strip_bearer
-from gateway.errors import TABLE, retry_headers
+from gateway.errors import retry_headers, status_of
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
 from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
-from resolvers.errors import GatewayError, RateLimited, Unavailable
+from resolvers.errors import GatewayError, RateLimited
 from resolvers.tokens import Principal
 from schema.build import build_schema
 from schema.context import Context
 from schema.limits import CODE_TIMEOUT, CODE_TOO_MANY_SUBSCRIPTIONS, Limits
-from storage.errors import StorageUnavailable
 
 
 async def _spend_quietly(request: web.Request, principal: Principal) -> None:
@@ -99,7 +98,7 @@ def error_response(error: GatewayError) -> web.Response:
         "data": None,
         "errors": [{"message": error.text, "extensions": {"code": error.code}}],
     }
-    return web.json_response(body, status=TABLE[type(error)][0], headers=retry_headers(error))
+    return web.json_response(body, status=status_of(error), headers=retry_headers(error))
 
 
 TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
@@ -192,8 +191,6 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             return _transport_error(exc)
         except GatewayError as error:
             return error_response(error)
-        except StorageUnavailable:
-            return error_response(Unavailable(None))
 
 
 def _wants_page(request: web.Request) -> bool:

@@ -5,25 +5,21 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway.keys import CLOCK, SETTINGS
-from resolvers.rate_limit import RateLimit
+from resolvers.rate_limit import RateLimit, rate_limit
 from resolvers.tokens import Principal
-from storage.counters import MemoryCounter, RedisCounter
 
 RATE_LIMIT = web.AppKey("rate_limit", RateLimit)
 
 
 async def rate_limit_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    redis = (
-        RedisCounter(settings.redis_url, prefix=settings.redis_prefix)
-        if settings.redis_url
-        else None
-    )
-    counter = redis or MemoryCounter()
-    app[RATE_LIMIT] = RateLimit(counter, per_window=settings.rate_limit_per_minute)
-    yield
-    if redis is not None:
-        await redis.close()
+    async with rate_limit(
+        per_window=settings.rate_limit_per_minute,
+        redis_url=settings.redis_url,
+        redis_prefix=settings.redis_prefix,
+    ) as limit:
+        app[RATE_LIMIT] = limit
+        yield
 
 
 async def spend(request: web.Request, principal: Principal) -> dict[str, str]:

@@ -13,33 +13,30 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from resolvers import ranges
 from resolvers.buckets import UTC_ZONE, month_starts, utc_days
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
 from resolvers.mau import DEFAULT_CONTEXT_KINDS, ROLLING_DAYS
-from resolvers.meters import current_month_start
-from resolvers.ranges import check_meter_span, recent_span, span_of
-from resolvers.series import grid_of
-from resolvers.usage_params import DEFAULT_SPANS, TimeRange
+from resolvers.ranges import DEFAULT_SPANS, TimeRange, check_buckets
+from resolvers.series import Labels, grid_of
 from resolvers.vocabulary import (
     DIMENSIONS,
     Dimension,
+    EventType,
     Granularity,
     MauAggregation,
     Measure,
+    SdkType,
     SeriesOrder,
 )
 from storage import mau as mau_rows
 from storage import meters as meter_rows
 from storage import series as bucket_rows
-from storage.engine import Database
 
-Labels = tuple[Any, ...]
-_DEFAULT_SPAN_OF = {
-    Measure.EVALUATIONS: DEFAULT_SPANS["evaluations"],
-    Measure.EVENTS: DEFAULT_SPANS["events"],
-    Measure.STREAM_CONNECTIONS: DEFAULT_SPANS["streams"],
-    Measure.MAU: DEFAULT_SPANS["mau"],
-}
+Group = tuple[Any, ...]  # a group's stored values, in group_by order
+# Stored spellings of the dimensions Labels types as vocabulary members.
+_TYPED = {Dimension.SDK_TYPE: SdkType, Dimension.SOURCE: SdkType, Dimension.EVENT_TYPE: EventType}
 _BUCKET_READERS = {
     Measure.EVALUATIONS: bucket_rows.evaluation_sums,
     Measure.EVENTS: bucket_rows.event_sums,
@@ -68,7 +65,7 @@ class UsageQuery:
 class Line:
     """One group's series: its labels, a value per bucket, and its total."""
 
-    labels: Mapping[Dimension, Any]
+    labels: Labels
     values: tuple[int | float, ...]
     total: int | float
 
@@ -89,14 +86,11 @@ class Usage:
         return self.measure.meter is not None
 
 
-def usage_span(
-    measure: Measure, start: datetime | None, end: datetime | None, *, now: datetime
-) -> TimeRange:
-    """Return the range of an aggregate, with its measure's REST default ``from``."""
+def span_for(measure: Measure, lo: int | None, hi: int | None, *, now: datetime) -> TimeRange:
+    """Return the range of an aggregate (Unix s), with its measure's REST default ``from``."""
     if measure.meter is not None:
-        default = current_month_start(now)
-        return check_meter_span(span_of(start, end, now=now, default_from=default))
-    return recent_span(start, end, now=now, default=_DEFAULT_SPAN_OF[measure])
+        return ranges.meter_span(lo, hi, now=now)
+    return ranges.usage_span(lo, hi, now=now, default=DEFAULT_SPANS[measure])
 
 
 def _daily_only(query: UsageQuery) -> bool:
@@ -121,6 +115,7 @@ def check_query(query: UsageQuery) -> None:
             raise InvalidRequest(f"granularity: {measure.name} is counted per UTC day (DAILY)")
         if query.zone.key != "UTC":
             raise InvalidRequest(f"tz: {measure.name} is counted per UTC day; leave tz out")
+        check_buckets(query.span, Granularity.DAILY)
 
 
 def _stored(value: Any) -> Any:
@@ -135,19 +130,26 @@ def _names(query: UsageQuery) -> list[str]:
     return [d.value for d in query.group_by]
 
 
-def _labels(query: UsageQuery, key: Labels) -> dict[Dimension, Any]:
-    pairs = zip(query.group_by, key, strict=True)
-    return {d: bool(v) if d is Dimension.ANONYMOUS else v for d, v in pairs}
+def _labels(query: UsageQuery, key: Group) -> Labels:
+    fields: dict[str, Any] = {}
+    for dimension, value in zip(query.group_by, key, strict=True):
+        if dimension in _TYPED:
+            value = _TYPED[dimension](value)
+        elif dimension is Dimension.ANONYMOUS:
+            value = bool(value)  # SQLite stores booleans as 0 and 1
+        fields[dimension.value] = value  # Labels fields are named as the dimensions' values
+    meter = query.measure.meter
+    return Labels(**fields, meter=None if meter is None else meter.value)
 
 
 def _line(
-    query: UsageQuery, key: Labels, found: Mapping[tuple[int, Labels], Any], buckets: int
+    query: UsageQuery, key: Group, found: Mapping[tuple[int, Group], Any], buckets: int
 ) -> tuple[int | float, ...]:
     zero = 0.0 if query.measure.meter is not None else 0
     return tuple(found.get((i, key), zero) for i in range(buckets))
 
 
-def _ranked(query: UsageQuery, totals: Mapping[Labels, int | float]) -> list[Labels]:
+def _ranked(query: UsageQuery, totals: Mapping[Group, int | float]) -> list[Group]:
     """Return the groups in the query's order, cut to ``first`` (Python's twin of storage's).
 
     Labels compare by code point, as storage ranks them.
@@ -189,7 +191,7 @@ async def _buckets(db: Database, query: UsageQuery, *, now: datetime) -> Usage:
     return Usage(query.measure, cut.granularity, query.span, cut.starts, tuple(lines))
 
 
-def _by_day(days: Sequence[int], rows: Iterable[tuple[Any, ...]]) -> dict[tuple[int, Labels], Any]:
+def _by_day(days: Sequence[int], rows: Iterable[tuple[Any, ...]]) -> dict[tuple[int, Group], Any]:
     index = {day: i for i, day in enumerate(days)}
     return {(index[day], tuple(groups)): n for day, *groups, n in rows if None not in groups}
 
@@ -197,8 +199,8 @@ def _by_day(days: Sequence[int], rows: Iterable[tuple[Any, ...]]) -> dict[tuple[
 def _daily_usage(
     query: UsageQuery,
     days: Sequence[int],
-    found: Mapping[tuple[int, Labels], Any],
-    totals: Mapping[Labels, int | float],
+    found: Mapping[tuple[int, Group], Any],
+    totals: Mapping[Group, int | float],
 ) -> Usage:
     if not query.group_by:
         totals = {(): totals.get((), 0)}
@@ -260,7 +262,7 @@ async def _meter(db: Database, query: UsageQuery) -> Usage:
         )
     found = _by_day(days, points)
     # A group with a month-to-date value but nothing added within the range totals 0.
-    totals: dict[Labels, int | float] = dict.fromkeys((key for _, key in found), 0.0)
+    totals: dict[Group, int | float] = dict.fromkeys((key for _, key in found), 0.0)
     totals.update({tuple(groups): amount for *groups, amount in added})
     return _daily_usage(query, days, found, totals)
 

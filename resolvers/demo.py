@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from resolvers.clock import epoch_s, from_epoch_s
+from resolvers.database import Database
 from resolvers.demo_statistics import statistics_rows
 from resolvers.ingestion import bucket_start, context_hash
 from storage import statistics, usage
-from storage.engine import Database
 from storage.tables import DAY, MINUTE, QUARTER
 
 Progress = Callable[[str, int], None]

@@ -12,13 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from resolvers.buckets import UTC_ZONE
+from resolvers.database import Database
 from resolvers.flags import FlagKey, keys_of, window_of
-from resolvers.series import SdkEvaluations, SeriesList, grid_of, zero_filled
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import TimeRange
+from resolvers.series import NO_VALUE, Labels, SdkEvaluations, SeriesList, grid_of, zero_filled
 from resolvers.vocabulary import Granularity
 from storage import flags as flag_rows
 from storage import series as bucket_rows
-from storage.engine import Database
 
 _BY_FLAG = ("project", "environment", "flag")
 
@@ -85,12 +85,10 @@ async def sdk_evaluations(
     return result
 
 
-def _labels(variation: Variation) -> dict[str, Any]:
-    # As the REST metadata: a variation whose value was never reported has no "value".
-    labels: dict[str, Any] = {"variation": variation.variation}
-    if variation.value_json is not None:
-        labels["value"] = variation.value
-    return labels
+def _labels(flag: FlagKey, variation: Variation) -> Labels:
+    # As the REST series: a variation whose value was never reported has NO_VALUE.
+    value = NO_VALUE if variation.value_json is None else variation.value
+    return Labels(flag=flag.key, variation=variation.variation, value=value)
 
 
 async def evaluation_series(
@@ -124,5 +122,6 @@ async def evaluation_series(
     for flag in flags:
         listed = seen.get(flag, [])
         points = zero_filled(cut.starts, [v.variation for v in listed], found.get(flag, {}))
-        result[flag] = SeriesList(tuple(_labels(v) for v in listed), points)
+        labels = tuple(_labels(flag, v) for v in listed)
+        result[flag] = SeriesList(cut.granularity, labels, points)
     return result

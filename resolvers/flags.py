@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
+from resolvers.ranges import TimeRange
 from resolvers.series import grid_of
-from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import FlagOrder
 from storage import flags as rows
-from storage.engine import Database
 
 DEFAULT_SPAN = timedelta(days=7)
 MAX_FIRST = 100

@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from storage import usage
-from storage.engine import Database
 
 
 async def prune(db: Database, *, now: datetime, retention_hours: int) -> int:

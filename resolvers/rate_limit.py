@@ -6,11 +6,14 @@ process can count in memory and several processes can share a Redis counter
 """
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from resolvers.errors import RateLimited
+from storage.counters import MemoryCounter, RedisCounter
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -63,3 +66,18 @@ class RateLimit:
             retry = max(1, int(-(-(reset - now_s) // 1)))
             raise RateLimited(retry_after_s=retry, reset_ms=reset * 1000)
         return Allowance(self.per_window - used, reset * 1000)
+
+
+@asynccontextmanager
+async def rate_limit(
+    *, per_window: int, redis_url: str | None, redis_prefix: str
+) -> AsyncIterator[RateLimit]:
+    """Yield a rate limit counting in Redis when a URL is given (shared), else in memory."""
+    if not redis_url:
+        yield RateLimit(MemoryCounter(), per_window=per_window)
+        return
+    redis = RedisCounter(redis_url, prefix=redis_prefix)
+    try:
+        yield RateLimit(redis, per_window=per_window)
+    finally:
+        await redis.close()

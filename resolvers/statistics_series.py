@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 from resolvers.buckets import Grid
 from resolvers.clock import from_epoch_s
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
+from resolvers.ranges import TimeRange
 from resolvers.series import grid_of
 from resolvers.statistics import KEY_ORDER, StatisticsDocument, document_of
-from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import Granularity
 from storage import statistics as rows
-from storage.engine import Database
 
 DEFAULT_SPAN = timedelta(days=30)
 Number = int | float

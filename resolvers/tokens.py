@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from resolvers.database import Database, Session
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from resolvers.vocabulary import TokenKind, values
 from storage import tokens as token_rows
-from storage.engine import Database, Session
 from storage.errors import Conflict
 from storage.tables import ApiToken
 

@@ -14,12 +14,12 @@ from strawberry.dataloader import DataLoader
 
 from resolvers import flag_details
 from resolvers.clock import Clock
+from resolvers.database import Database
 from resolvers.flag_details import Variation
 from resolvers.flags import FlagKey
+from resolvers.ranges import TimeRange
 from resolvers.series import SdkEvaluations, SeriesList
-from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import Granularity
-from storage.engine import Database
 
 A = TypeVar("A", bound=Hashable)
 T = TypeVar("T")
@@ -99,4 +99,4 @@ class FlagLoaders:
                 known=known,
             )
 
-        return await _grouped(keys, fetch, lambda: SeriesList((), ()))
+        return await _grouped(keys, fetch, lambda: SeriesList(Granularity.DAILY, (), ()))

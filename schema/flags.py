@@ -7,18 +7,18 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import flags
+from resolvers.buckets import zone_named
 from resolvers.flag_details import Variation as VariationSeen
 from resolvers.flags import DEFAULT_SPAN, FlagKey, FlagQuery, FlagSummary
-from resolvers.ranges import recent_span
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import TimeRange
 from schema.access import READERS, require
 from schema.context import Info
 from schema.enums import FlagOrder, Granularity
 from schema.flag_loaders import SeriesArgs
-from schema.graph_usage import FromArg, zone_of
 from schema.scalars import Long
 from schema.sdks import SdkEvaluations, sdk_evaluations_of
 from schema.series import UsageSeries, grid_granularity, usage_of
+from schema.usage import FromArg, span_of
 
 
 @strawberry.type(description="An environment of a project.")
@@ -54,7 +54,7 @@ def _span(info: Info, root: "Flag", from_: datetime | None, to: datetime | None)
     """Return the range asked of a flag's field: the flag's own unless from or to is given."""
     if from_ is None and to is None:
         return root.span
-    return recent_span(from_, to, now=info.context.clock(), default=DEFAULT_SPAN)
+    return span_of(info, from_, to, DEFAULT_SPAN)
 
 
 async def _variations(root: "Flag", info: Info) -> list[Variation]:
@@ -81,9 +81,9 @@ async def _evaluations(
 ) -> UsageSeries:
     span = _span(info, root, from_, to)
     cut = grid_granularity(info, span, granularity)
-    args = SeriesArgs(span, zone_of(tz), cut)
+    args = SeriesArgs(span, zone_named(tz), cut)
     result = await info.context.flag_loaders.series.load((root.identity, args))
-    return usage_of(result, cut, span, info)
+    return usage_of(result, span, info)
 
 
 async def _sdks(
@@ -210,7 +210,7 @@ async def flag_connection(
     require(info, *READERS)
     now = info.context.clock()
     query = FlagQuery(
-        span=recent_span(from_, to, now=now, default=DEFAULT_SPAN),
+        span=span_of(info, from_, to, DEFAULT_SPAN),
         project=project,
         environment=environment,
         search=search,
@@ -232,7 +232,7 @@ async def flag(info: Info, project: str, environment: str, key: str) -> Flag | N
     """One flag of one environment over the past 7 days; null when never evaluated there."""
     require(info, *READERS)
     now = info.context.clock()
-    span = recent_span(None, None, now=now, default=DEFAULT_SPAN)
+    span = span_of(info, None, None, DEFAULT_SPAN)
     found = await flags.flag_summary(
         info.context.db, FlagKey(project, environment, key), span=span, now=now
     )

@@ -1,15 +1,13 @@
 """The `usage` field: one grouped aggregate over any measure, as thin GraphQL over a resolver."""
 
 from datetime import datetime
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 import strawberry
 
-from resolvers import aggregate
-from resolvers.buckets import UTC_ZONE
+from resolvers import aggregate, ranges
+from resolvers.buckets import zone_named
 from resolvers.clock import from_epoch_s
-from resolvers.errors import InvalidRequest
 from schema.access import READERS, require
 from schema.context import Info
 from schema.enums import (
@@ -23,31 +21,8 @@ from schema.enums import (
     SeriesOrder,
 )
 from schema.limits import check_points
-from schema.series import (
-    SeriesLabels,
-    UsageSeries,
-    amount_series,
-    count_series,
-    grid_granularity,
-)
-
-FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
-
-# Dimension -> the SeriesLabels field that carries it.
-LABEL_FIELDS = {
-    Dimension.PROJECT: "project",
-    Dimension.ENVIRONMENT: "environment",
-    Dimension.FLAG: "flag",
-    Dimension.VARIATION: "variation",
-    Dimension.SDK: "sdk",
-    Dimension.SDK_VERSION: "version",
-    Dimension.SDK_TYPE: "sdk_type",
-    Dimension.CATEGORY: "category",
-    Dimension.CONTEXT_KIND: "context_kind",
-    Dimension.ANONYMOUS: "anonymous",
-    Dimension.EVENT_TYPE: "event_type",
-    Dimension.SOURCE: "source",
-}
+from schema.series import UsageSeries, amount_series, count_series, grid_granularity, labels_of
+from schema.usage import FromArg
 
 
 @strawberry.input(description="Allowed values per dimension; a missing or empty list allows any.")
@@ -87,23 +62,6 @@ def filters_of(given: UsageFilter | None) -> dict[Dimension, tuple[Any, ...]]:
     return {d: tuple(dict.fromkeys(vs)) for d, vs in lists.items() if vs}
 
 
-def zone_of(name: str | None) -> ZoneInfo:
-    """Return the IANA zone named (default UTC), or raise InvalidRequest naming tz."""
-    if name is None:
-        return UTC_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidRequest(f"tz: unknown time zone {name!r}") from None
-
-
-def labels_of(result: aggregate.Usage, labels: dict[Dimension, Any]) -> SeriesLabels:
-    """Return the GraphQL labels of one series of an aggregate."""
-    meter = result.measure.meter
-    named = {LABEL_FIELDS[d]: v for d, v in labels.items()}
-    return SeriesLabels(**named, meter=None if meter is None else meter.value)
-
-
 def usage_series_of(
     result: aggregate.Usage, info: Info, *, per_response: bool = True
 ) -> UsageSeries:
@@ -120,7 +78,7 @@ def usage_series_of(
     times = [from_epoch_s(t) for t in result.starts]
     series = []
     for line in result.series:
-        labels = labels_of(result, dict(line.labels))
+        labels = labels_of(line.labels)
         if result.amounts:
             series.append(amount_series(labels, times, line.values, line.total))
         else:
@@ -151,8 +109,8 @@ async def usage(
     now = info.context.clock()
     query = aggregate.UsageQuery(
         measure=measure,
-        span=aggregate.usage_span(measure, from_, to, now=now),
-        zone=zone_of(tz),
+        span=aggregate.span_for(measure, ranges.seconds(from_), ranges.seconds(to), now=now),
+        zone=zone_named(tz),
         granularity=granularity,
         filters=filters_of(filter),
         group_by=tuple(dict.fromkeys(group_by or ())),

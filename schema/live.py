@@ -15,16 +15,15 @@ import strawberry
 from resolvers import aggregate, series
 from resolvers.aggregate import Usage, UsageQuery, check_query
 from resolvers.clock import epoch_s
-from resolvers.errors import NotFound
+from resolvers.errors import NotFound, Unavailable
+from resolvers.ranges import TimeRange
 from resolvers.series import SeriesList
-from resolvers.usage_params import TimeRange
 from schema.access import recheck
 from schema.context import Info
 from schema.enums import Dimension, Granularity, Measure
 from schema.graph_usage import usage_series_of
 from schema.limits import check_points
 from schema.series import UsageSeries, usage_of
-from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +48,9 @@ async def _recent(
             granularity=Granularity.MINUTELY,
         )
     except NotFound:
-        result = SeriesList((), ())  # nothing seen for this flag yet: no series
+        result = SeriesList(Granularity.MINUTELY, (), ())  # nothing seen for this flag yet
     first_minute = span.lo - span.lo % MINUTE
-    return (first_minute, result), usage_of(
-        result, Granularity.MINUTELY, span, info, per_response=False
-    )
+    return (first_minute, result), usage_of(result, span, info, per_response=False)
 
 
 def _window(now: datetime, minutes: int) -> TimeRange:
@@ -108,9 +105,9 @@ async def evaluations_live(
             if polls % info.context.limits.live_recheck_polls == 0:
                 await recheck(info.context)  # raises (ending the subscription) once revoked
             seen, recent = await poll()
-        except StorageUnavailable as exc:
+        except Unavailable as exc:
             # Keep the subscription: the next poll may find the database back.
-            log.warning("live evaluations: database unavailable: %s", exc)
+            log.warning("live evaluations: database unavailable: %s", exc.detail)
         else:
             if seen != last:  # a new minute, or new counts in one
                 yield recent

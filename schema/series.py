@@ -1,16 +1,16 @@
 """Series types (a usage series with labels, as objects and in columnar form) and conversion."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import buckets
 from resolvers.clock import epoch_s, from_epoch_s
-from resolvers.series import SeriesList
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import APPROXIMATE_WIDTH_S, TimeRange
+from resolvers.series import NO_VALUE, Labels, SeriesList
 from schema.context import Info
 from schema.enums import Granularity
 from schema.limits import check_points
@@ -123,35 +123,32 @@ class UsageSeries:
     series: list[Series]
 
 
-# Rough bucket widths, to refuse an oversized grid before building it.
-_WIDTH_S = {Granularity.MINUTELY: 60, Granularity.HOURLY: 3600, Granularity.DAILY: 86_400}
-# Metadata keys of the resolvers -> GraphQL label fields.
-_LABELS = {
-    "variation": "variation",
-    "value": "value",
-    "project": "project",
-    "environment": "environment",
-    "sdk": "sdk",
-    "sdktype": "sdk_type",
-    "version": "version",
-    "category": "category",
-    "source": "source",
-    "anonymous": "anonymous",
-    "type": "event_type",
-    "contextKind": "context_kind",
-    "meter": "meter",
-    "flag": "flag",
-}
+def labels_of(labels: Labels) -> SeriesLabels:
+    """Return the GraphQL labels of one series (vocabulary values as their wire spelling)."""
+    return SeriesLabels(
+        project=labels.project,
+        environment=labels.environment,
+        flag=labels.flag,
+        variation=labels.variation,
+        value=None if labels.value is NO_VALUE else labels.value,
+        sdk=labels.sdk,
+        version=labels.sdk_version,
+        sdk_type=_spelled(labels.sdk_type),
+        category=labels.category,
+        context_kind=labels.context_kind,
+        anonymous=labels.anonymous,
+        event_type=_spelled(labels.event_type),
+        source=_spelled(labels.source),
+        meter=labels.meter,
+    )
 
 
-def labels_of(metadata: Mapping[str, Any]) -> SeriesLabels:
-    """Return the GraphQL labels of one series' metadata."""
-    return SeriesLabels(**{_LABELS[k]: v for k, v in metadata.items() if k in _LABELS})
+def _spelled(member: Enum | None) -> str | None:
+    return None if member is None else str(member.value)
 
 
 def usage_of(
     result: SeriesList,
-    granularity: Granularity,
     span: TimeRange,
     info: Info,
     *,
@@ -164,7 +161,7 @@ def usage_of(
     pushes are each checked alone. ``amounts`` marks meter series. Each total is the
     sum of the points, as these fields always gave it.
     """
-    points = len(result.points) * len(result.metadata)
+    points = len(result.points) * len(result.labels)
     context = info.context
     spent = context.points_spent if per_response else 0
     check_points(points, context.limits, spent=spent)
@@ -172,14 +169,14 @@ def usage_of(
         context.points_spent += points
     times = [from_epoch_s(p.time) for p in result.points]
     series = []
-    for i, meta in enumerate(result.metadata):
+    for i, labels in enumerate(result.labels):
         column = [p.values[i] for p in result.points]
         if amounts:
-            series.append(amount_series(labels_of(meta), times, column, sum(column)))
+            series.append(amount_series(labels_of(labels), times, column, sum(column)))
         else:
-            series.append(count_series(labels_of(meta), times, column, int(sum(column))))
+            series.append(count_series(labels_of(labels), times, column, int(sum(column))))
     return UsageSeries(
-        granularity=granularity,
+        granularity=result.granularity,
         from_=from_epoch_s(span.lo),
         to=from_epoch_s(span.hi),
         series=series,
@@ -192,6 +189,6 @@ def grid_granularity(
     """Return the granularity to use (the vendor rule unless chosen), within the points limit."""
     if chosen is None:
         chosen = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
-    estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
+    estimate = (span.hi - span.lo) // APPROXIMATE_WIDTH_S[chosen] + 1
     check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
     return chosen

@@ -7,13 +7,12 @@ import strawberry
 
 from resolvers import statistics_series
 from resolvers.clock import from_epoch_s
-from resolvers.ranges import recent_span
 from schema.access import READERS, require
 from schema.context import Info
 from schema.enums import Granularity
-from schema.graph_usage import FromArg
 from schema.limits import check_points
 from schema.series import SeriesLabels, UsageSeries, amount_series, count_series, grid_granularity
+from schema.usage import FromArg, span_of
 
 
 async def statistics_series_field(
@@ -36,7 +35,7 @@ async def statistics_series_field(
     require(info, *READERS)
     now = info.context.clock()
     chosen = statistics_series.statistics_field(field)
-    span = recent_span(from_, to, now=now, default=statistics_series.DEFAULT_SPAN)
+    span = span_of(info, from_, to, statistics_series.DEFAULT_SPAN)
     grid_granularity(info, span, granularity)
     result = await statistics_series.statistics_series(
         info.context.db,

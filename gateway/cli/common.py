@@ -9,10 +9,8 @@ from typing import Any, TypeVar
 import click
 
 from gateway.settings import Settings
-from resolvers.errors import GatewayError
-from storage import migrate
-from storage.engine import Database, redact_url
-from storage.errors import StorageUnavailable
+from resolvers.database import Database, redact_url, upgrade
+from resolvers.errors import GatewayError, Unavailable
 
 T = TypeVar("T")
 
@@ -37,7 +35,7 @@ def run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
     async def main() -> T:
         db = Database(settings.database_url)
         try:
-            await migrate.upgrade(db)
+            await upgrade(db)
             return await work(db)
         finally:
             await db.dispose()
@@ -51,9 +49,9 @@ def failures_as_one_line(settings: Settings) -> Iterator[None]:
     """Turn expected failures (database down, refused settings) into one clear CLI error."""
     try:
         yield
-    except StorageUnavailable as exc:
+    except Unavailable as exc:
         raise click.ClickException(
-            f"cannot reach the database {redact_url(settings.database_url)}: {exc}"
+            f"cannot reach the database {redact_url(settings.database_url)}: {exc.detail}"
         ) from None
     except GatewayError as exc:
         raise click.ClickException(exc.message or exc.code) from None

@@ -8,7 +8,7 @@ import click
 from gateway.cli.common import database_option, run, settings_of
 from resolvers import statistics_import
 from resolvers.clock import system_clock
-from storage.engine import Database
+from resolvers.database import Database
 
 
 @click.group("import")

@@ -11,8 +11,7 @@ from gateway.cli.common import database_option, failures_as_one_line, run, setti
 from gateway.settings import Settings
 from resolvers import demo, tokens
 from resolvers.clock import system_clock
-from storage import migrate
-from storage.engine import Database, redact_url
+from resolvers.database import Database, current_revision, redact_url
 
 
 async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
@@ -104,7 +103,7 @@ def migrate_command(database_url: str | None) -> None:
     settings = settings_of(database_url=database_url)
 
     async def work(db: Database) -> str | None:
-        return await migrate.current_revision(db)
+        return await current_revision(db)
 
     revision = run(work, settings)
     click.echo(f"{redact_url(settings.database_url)} is at schema revision {revision}.")

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from gateway.cli import main
 from resolvers import statistics
 from resolvers.checksum import statistics_sum
-from storage.engine import Database
+from resolvers.database import Database
 from tests.statistics_samples import FRESH_ID, RICH_ID, fresh_document, rich_document
 
 

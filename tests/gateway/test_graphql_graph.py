@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import event
 
 from gateway.keys import DATABASE
-from storage.engine import Database
+from resolvers.database import Database
 from tests import usage_data as data
 from tests.conftest import ADMIN
 from tests.graphql_client import codes, gql

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from gateway.settings import Settings
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import (
     ContextDay,
     EvaluationBucket,

@@ -3,25 +3,27 @@
 import random
 from collections import defaultdict
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from resolvers import mau, meters, series
-from resolvers.aggregate import Usage, UsageQuery, check_query, usage, usage_span
+from resolvers.aggregate import Line, Usage, UsageQuery, check_query, span_for, usage
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import TimeRange
 from resolvers.vocabulary import (
     Dimension,
     Granularity,
     MauAggregation,
     Measure,
+    Meter,
     SdkType,
     SeriesOrder,
 )
-from storage.engine import Database
 from tests import usage_data as data
 from tests.resolvers.test_mau_meters import brute_mau, days_between
 from tests.usage_data import NOW
@@ -33,12 +35,22 @@ def span(**ago: float) -> TimeRange:
     return TimeRange(epoch_s(NOW - timedelta(**ago)), epoch_s(NOW))
 
 
-def by_labels(result: Usage) -> dict[tuple[Any, ...], tuple[int | float, ...]]:
-    return {tuple(line.labels.values()): line.values for line in result.series}
+def key(line: Line, query: UsageQuery) -> tuple[Any, ...]:
+    """Return a series' group: its label per grouped dimension, vocabularies spelled."""
+    values = (getattr(line.labels, d.value) for d in query.group_by)
+    return tuple(v.value if isinstance(v, Enum) else v for v in values)
+
+
+def by_labels(result: Usage, query: UsageQuery) -> dict[tuple[Any, ...], tuple[int | float, ...]]:
+    return {key(line, query): line.values for line in result.series}
+
+
+def totals(result: Usage, query: UsageQuery) -> dict[tuple[Any, ...], int | float]:
+    return {key(line, query): line.total for line in result.series}
 
 
 def columns(result: series.SeriesList) -> list[tuple[int | float, ...]]:
-    return [tuple(p.values[i] for p in result.points) for i in range(len(result.metadata))]
+    return [tuple(p.values[i] for p in result.points) for i in range(len(result.labels))]
 
 
 @pytest.fixture
@@ -66,7 +78,7 @@ async def test_evaluations_by_flag_and_variation_are_each_flags_rest_series(
             filters={D.PROJECT: ("web",)},
             group_by=(D.ENVIRONMENT, D.FLAG, D.VARIATION),
         )
-        got = by_labels(await usage(db, query, now=NOW))
+        got = by_labels(await usage(db, query, now=NOW), query)
         expected = {}
         for env in ("production", "staging"):
             for flag in ("f", "other"):
@@ -79,9 +91,9 @@ async def test_evaluations_by_flag_and_variation_are_each_flags_rest_series(
                     now=NOW,
                     zone=query.zone,
                 )
-                for meta, column in zip(rest.metadata, columns(rest), strict=True):
+                for labels, column in zip(rest.labels, columns(rest), strict=True):
                     if any(column):
-                        expected[(env, flag, meta["variation"])] = column
+                        expected[(env, flag, labels.variation)] = column
         assert got == expected
         assert len(got) >= 6
 
@@ -104,10 +116,10 @@ async def test_evaluation_totals_by_sdk_and_version_equal_evaluation_sdks(db: Da
     whole = TimeRange(epoch_s(start), epoch_s(NOW))
     query = UsageQuery(Measure.EVALUATIONS, whole, group_by=(D.SDK, D.SDK_VERSION))
     result = await usage(db, query, now=NOW)
-    totals = {tuple(line.labels.values()): line.total for line in result.series}
+    got = totals(result, query)
     expected = await series.evaluation_sdks(db, span=whole, now=NOW)
-    assert totals == {(e.sdk, e.version): e.evaluations for e in expected}
-    assert totals[("Python", "9.18.2")] == 16
+    assert got == {(e.sdk, e.version): e.evaluations for e in expected}
+    assert got[("Python", "9.18.2")] == 16
     # Ordered by total, most first.
     assert [line.total for line in result.series] == [16, 5, 4, 1]
 
@@ -124,9 +136,9 @@ async def test_streams_by_sdk_version_and_events_by_type_equal_rest(
         order=SeriesOrder.LABELS,
     )
     got = await usage(db, query, now=NOW)
-    rest = await series.stream_version_series(db, source="server", span=whole, now=NOW)
-    assert [tuple(line.labels.values()) for line in got.series] == [
-        (m["sdk"], m["version"]) for m in rest.metadata
+    rest = await series.stream_version_series(db, source=SdkType.SERVER, span=whole, now=NOW)
+    assert [key(line, query) for line in got.series] == [
+        (labels.sdk, labels.sdk_version) for labels in rest.labels
     ]
     assert [line.values for line in got.series] == columns(rest)
     # A gauge's total is its highest point.
@@ -134,7 +146,8 @@ async def test_streams_by_sdk_version_and_events_by_type_equal_rest(
 
     events = await usage(db, UsageQuery(Measure.EVENTS, whole, group_by=(D.EVENT_TYPE,)), now=NOW)
     for line in events.series:
-        kind = line.labels[D.EVENT_TYPE]
+        kind = line.labels.event_type
+        assert kind is not None
         rest = await series.event_series(db, event_type=kind, span=whole, now=NOW)
         assert [line.values] == columns(rest)
         assert line.total == sum(line.values) > 0
@@ -146,12 +159,12 @@ async def test_mau_by_sdk_type_is_rest_mau_day_by_day_and_totals_are_distinct(
     whole = span(days=20)
     query = UsageQuery(Measure.MAU, whole, group_by=(D.SDK_TYPE,))
     got = await usage(db, query, now=NOW)
-    # As REST parses /mau?groupby=sdktype (only the user kind counts by default).
-    ms = {"from": [str(whole.lo * 1000)], "to": [str(whole.hi * 1000)], "groupby": ["sdktype"]}
-    rest = await mau.mau_series(db, mau.parse_mau_query(ms, now=NOW))
-    assert [(m["sdktype"],) for m in rest.metadata] == sorted(by_labels(got))
-    for meta, column in zip(rest.metadata, columns(rest), strict=True):
-        assert by_labels(got)[(meta["sdktype"],)] == column
+    # What REST /mau?groupby=sdktype asks (only the user kind counts by default).
+    rest = await mau.mau_series(db, mau.MauQuery(span=whole, group_by=(D.SDK_TYPE,)))
+    grouped = by_labels(got, query)
+    assert [(labels.sdk_type.value,) for labels in rest.labels] == sorted(grouped)  # type: ignore[union-attr]
+    for labels, column in zip(rest.labels, columns(rest), strict=True):
+        assert grouped[(labels.sdk_type.value,)] == column  # type: ignore[union-attr]
     # A group's total counts each user once over the range: never a sum of days.
     contexts = [r for r in raw if r["type"] == "context"]
     low, high = NOW - timedelta(days=20), NOW
@@ -163,9 +176,7 @@ async def test_mau_by_sdk_type_is_rest_mau_day_by_day_and_totals_are_distinct(
         group=lambda r: (r["sdkType"],),
         keep=lambda r: r["contextKind"] == "user",
     )
-    assert {k[1]: n for k, n in whole_range.items()} == {
-        tuple(line.labels.values()): line.total for line in got.series
-    }
+    assert {k[1]: n for k, n in whole_range.items()} == totals(got, query)
     assert all(line.total < sum(line.values) for line in got.series)
 
 
@@ -188,13 +199,13 @@ async def test_mau_by_category_with_filters_and_aggregation(
         contexts, days, lambda day: day, group=lambda r: (r["category"], r["anonymous"])
     )
     table = {
-        (data.local_midnight(day, ZoneInfo("UTC")), tuple(line.labels.values())): v
+        (data.local_midnight(day, ZoneInfo("UTC")), key(line, query)): v
         for line in got.series
         for day, v in zip(days, line.values, strict=True)
         if v
     }
     assert table == expected
-    assert [tuple(line.labels.values()) for line in got.series] == sorted({k for _, k in expected})
+    assert [key(line, query) for line in got.series] == sorted({k for _, k in expected})
 
 
 async def test_meters_by_scope_are_rest_meters_and_total_what_was_added(
@@ -204,11 +215,13 @@ async def test_meters_by_scope_are_rest_meters_and_total_what_was_added(
     query = UsageQuery(Measure.DATA_EXPORT_EVENTS, whole, group_by=(D.PROJECT, D.ENVIRONMENT))
     got = await usage(db, query, now=NOW)
     for line in got.series:
-        project, environment = line.labels[D.PROJECT], line.labels[D.ENVIRONMENT]
+        project, environment = line.labels.project, line.labels.environment
+        assert line.labels.meter == "data-export-events"
         if not project:
             continue
+        meter = Meter.DATA_EXPORT_EVENTS
         rest = await meters.meter_intervals(
-            db, meter="data-export-events", span=whole, project=project, environment=environment
+            db, meters.MeterQuery(meter, whole, project, environment)
         )
         assert line.values == tuple(float(i.value) for i in rest)
     added: dict[tuple[str, str], float] = defaultdict(float)
@@ -217,9 +230,9 @@ async def test_meters_by_scope_are_rest_meters_and_total_what_was_added(
         meter = r["type"] == "meter" and r["meter"] == "data-export-events"
         if meter and epoch_s(data.moment_of(r)) >= first_day:
             added[(r.get("project", ""), r.get("environment", ""))] += r["value"]
-    assert {tuple(line.labels.values()): line.total for line in got.series} == added
+    assert totals(got, query) == added
     ungrouped = await usage(db, UsageQuery(Measure.DATA_EXPORT_EVENTS, whole), now=NOW)
-    rest = await meters.meter_intervals(db, meter="data-export-events", span=whole)
+    rest = await meters.meter_intervals(db, meters.MeterQuery(Meter.DATA_EXPORT_EVENTS, whole))
     assert ungrouped.series[0].values == tuple(float(i.value) for i in rest)
     assert ungrouped.series[0].total == sum(added.values())
 
@@ -231,17 +244,17 @@ async def test_order_and_first_keep_the_right_groups(
     whole = span(days=20)
     group = (D.ENVIRONMENT, D.SDK) if measure is Measure.MAU else (D.ENVIRONMENT, D.FLAG)
     every = await usage(db, UsageQuery(measure, whole, group_by=group), now=NOW)
-    totals = {tuple(line.labels.values()): line.total for line in every.series}
-    assert len(totals) >= 4
+    found = totals(every, UsageQuery(measure, whole, group_by=group))
+    assert len(found) >= 4
     cases = {
-        SeriesOrder.TOTAL_DESC: sorted(totals, key=lambda k: (-totals[k], k)),
-        SeriesOrder.TOTAL_ASC: sorted(totals, key=lambda k: (totals[k], k)),
-        SeriesOrder.LABELS: sorted(totals),
+        SeriesOrder.TOTAL_DESC: sorted(found, key=lambda k: (-found[k], k)),
+        SeriesOrder.TOTAL_ASC: sorted(found, key=lambda k: (found[k], k)),
+        SeriesOrder.LABELS: sorted(found),
     }
     for order, expected in cases.items():
         query = UsageQuery(measure, whole, group_by=group, order=order, first=3)
         got = await usage(db, query, now=NOW)
-        assert [tuple(line.labels.values()) for line in got.series] == expected[:3], order
+        assert [key(line, query) for line in got.series] == expected[:3], order
 
 
 @pytest.mark.parametrize(
@@ -268,11 +281,11 @@ def test_arguments_a_measure_cannot_take_are_named(query: UsageQuery, named: str
 
 
 def test_ranges_default_as_the_rest_routes() -> None:
-    assert usage_span(Measure.EVENTS, None, None, now=NOW) == span(days=1)
-    assert usage_span(Measure.MAU, None, None, now=NOW) == span(days=30)
-    month = usage_span(Measure.EXPERIMENTATION_KEYS, None, None, now=NOW)
-    assert month.lo == meters.current_month_start(NOW)
+    assert span_for(Measure.EVENTS, None, None, now=NOW) == span(days=1)
+    assert span_for(Measure.MAU, None, None, now=NOW) == span(days=30)
+    month = span_for(Measure.EXPERIMENTATION_KEYS, None, None, now=NOW)
+    assert month.lo == epoch_s(NOW.replace(day=1, hour=0))
     with pytest.raises(InvalidRequest, match=r"^from: "):
-        usage_span(Measure.EXPERIMENTATION_KEYS, NOW - timedelta(days=40), None, now=NOW)
+        span_for(Measure.EXPERIMENTATION_KEYS, epoch_s(NOW - timedelta(days=40)), None, now=NOW)
     with pytest.raises(InvalidRequest, match=r"^from: "):
-        usage_span(Measure.EVENTS, NOW + timedelta(days=1), None, now=NOW)
+        span_for(Measure.EVENTS, epoch_s(NOW + timedelta(days=1)), None, now=NOW)

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from resolvers import demo, flags, series
 from resolvers.checksum import statistics_sum
-from resolvers.usage_params import TimeRange
-from storage.engine import Database
+from resolvers.database import Database
+from resolvers.ranges import TimeRange
 from storage.tables import (
     ContextDay,
     EvaluationBucket,

@@ -9,11 +9,11 @@ import pytest
 
 from resolvers import flag_details, flags, series
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
 from resolvers.flags import FlagKey, FlagQuery
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import TimeRange
 from resolvers.vocabulary import FlagOrder
-from storage.engine import Database
 from tests import usage_data as data
 from tests.usage_data import NOW
 
@@ -177,7 +177,7 @@ async def test_details_of_many_flags_at_once_equal_rest(db: Database, raw: list[
         assert lines[key] == rest
         assert totals.get(key, 0) == await rest_total(db, key, month)
         assert sum(s.evaluations for s in sdks.get(key, [])) == totals.get(key, 0)
-        assert [v.variation for v in seen[key]] == [m["variation"] for m in rest.metadata]
+        assert [v.variation for v in seen[key]] == [labels.variation for labels in rest.labels]
     assert {k: {s.sdk: s.evaluations for s in v} for k, v in sdks.items()} == {
         k: dict(v) for k, v in by_sdk.items()
     }

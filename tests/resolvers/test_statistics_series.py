@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
+from resolvers.ranges import TimeRange
 from resolvers.statistics_series import statistics_field, statistics_series
-from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import Granularity
-from storage.engine import Database
 from tests.statistics_helpers import document, store
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -20,5 +20,4 @@ def test_every_graphql_enum_is_a_resolvers_vocabulary() -> None:
             restated.append(name)
             continue
         assert [v.value for v in graphql_enum.values.values()] == [m.value for m in python_enum]
-    # MauGroup still spells LaunchDarkly's groupby values: it goes with the MAU redesign.
-    assert restated == ["MauGroup"]
+    assert restated == []
