@@ -171,14 +171,8 @@ async def _buckets(db: Database, query: UsageQuery, *, now: datetime) -> Usage:
         ascending=query.order is SeriesOrder.TOTAL_ASC,
     )
     async with db.session() as session:
-        rows = await _BUCKET_READERS[query.measure](
-            session,
-            width=cut.source_width,
-            runs=cut.runs(),
-            filters=_filters(query),
-            group_by=_names(query),
-            top=top,
-        )
+        read = bucket_rows.Cut(cut.source_width, cut.runs(), _filters(query), _names(query))
+        rows = await _BUCKET_READERS[query.measure](session, read, top=top)
     found = {(i, tuple(groups)): n for i, *groups, n in rows}
     # Rows come in rank order; an ungrouped aggregate is one series even when empty.
     keys = list(dict.fromkeys(key for _, key in found)) if query.group_by else [()]

@@ -49,19 +49,20 @@ async def variations(db: Database, flags: Sequence[FlagKey]) -> dict[FlagKey, li
     return {FlagKey(*k): [_variation(r) for r in rs] for k, rs in found.items()}
 
 
-def _single_run(span: TimeRange, now: datetime) -> tuple[int, list[bucket_rows.Run]]:
+def _whole(span: TimeRange, now: datetime, group_by: tuple[str, ...]) -> bucket_rows.Cut:
+    """Return the read of a range's total: its REST grid's buckets as one bucket."""
     window = window_of(span, now=now)
-    return window.width, [bucket_rows.Run(window.lo, window.hi - window.lo, 1)]
+    whole = [bucket_rows.Run(window.lo, window.hi - window.lo, 1)]
+    return bucket_rows.Cut(window.width, whole, group_by=group_by)
 
 
 async def evaluation_totals(
     db: Database, flags: Sequence[FlagKey], *, span: TimeRange, now: datetime
 ) -> dict[FlagKey, int]:
     """Return each flag's evaluations over a range (flags without any are left out)."""
-    width, runs = _single_run(span, now)
     async with db.session() as session:
         found = await bucket_rows.evaluation_sums(
-            session, width=width, runs=runs, group_by=_BY_FLAG, flags=keys_of(flags)
+            session, _whole(span, now, _BY_FLAG), flags=keys_of(flags)
         )
     return {FlagKey(p, e, f): n for _, p, e, f, n in found}
 
@@ -70,15 +71,9 @@ async def sdk_evaluations(
     db: Database, flags: Sequence[FlagKey], *, span: TimeRange, now: datetime
 ) -> dict[FlagKey, list[SdkEvaluations]]:
     """Return each flag's evaluations per SDK name and version over a range, by SDK."""
-    width, runs = _single_run(span, now)
+    by_sdk = _whole(span, now, (*_BY_FLAG, "sdk", "sdk_version"))
     async with db.session() as session:
-        found = await bucket_rows.evaluation_sums(
-            session,
-            width=width,
-            runs=runs,
-            group_by=(*_BY_FLAG, "sdk", "sdk_version"),
-            flags=keys_of(flags),
-        )
+        found = await bucket_rows.evaluation_sums(session, by_sdk, flags=keys_of(flags))
     result: dict[FlagKey, list[SdkEvaluations]] = {}
     for _, p, e, f, sdk, version, n in sorted(found):
         result.setdefault(FlagKey(p, e, f), []).append(SdkEvaluations(sdk, version, n))
@@ -108,13 +103,10 @@ async def evaluation_series(
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     seen = known if known is not None else await variations(db, flags)
     async with db.session() as session:
-        counts = await bucket_rows.evaluation_sums(
-            session,
-            width=cut.source_width,
-            runs=cut.runs(),
-            group_by=(*_BY_FLAG, "variation"),
-            flags=keys_of(flags),
+        by_variation = bucket_rows.Cut(
+            cut.source_width, cut.runs(), group_by=(*_BY_FLAG, "variation")
         )
+        counts = await bucket_rows.evaluation_sums(session, by_variation, flags=keys_of(flags))
     found: dict[FlagKey, dict[tuple[int, Any], int]] = {}
     for i, p, e, f, v, n in counts:
         found.setdefault(FlagKey(p, e, f), {})[(i, v)] = n

@@ -17,44 +17,13 @@ from resolvers.database import Database
 from resolvers.errors import InvalidRequest
 from resolvers.ranges import TimeRange
 from resolvers.series import grid_of
-from resolvers.statistics import KEY_ORDER, StatisticsDocument, document_of
+from resolvers.statistics import StatisticsDocument, document_of
+from resolvers.statistics_keys import COUNT_KEYS, KEYS, Kind
 from resolvers.vocabulary import Granularity
 from storage import statistics as rows
 
 DEFAULT_SPAN = timedelta(days=30)
 Number = int | float
-_COUNTS = frozenset(
-    {
-        "users",
-        "serviceAccounts",
-        "licensedUsers",
-        "featureToggles",
-        "archivedFeatureToggles",
-        "projects",
-        "contextFields",
-        "roles",
-        "customRootRoles",
-        "customRootRolesInUse",
-        "groups",
-        "environments",
-        "segments",
-        "strategies",
-        "featureExports",
-        "featureImports",
-        "maxEnvironmentStrategies",
-        "maxConstraintValues",
-        "maxConstraints",
-        "releaseTemplates",
-        "releasePlans",
-        "readOnlyUsers",
-    }
-)
-_NESTED_COUNTS = {
-    "apiTokens": frozenset({"admin", "backend", "client", "frontend"}),
-    "activeUsers": frozenset({"last7", "last30", "last60", "last90"}),
-    "productionChanges": frozenset({"last30", "last60", "last90"}),
-    "previousDayMetricsBucketsCount": frozenset({"enabledCount", "variantCount"}),
-}
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
@@ -78,9 +47,9 @@ def _number(value: object) -> Number | None:
     return value
 
 
-def _client_apps(range_: str) -> Callable[[Mapping[str, object]], Number | None]:
+def _client_apps(key: str, range_: str) -> Callable[[Mapping[str, object]], Number | None]:
     def read(document: Mapping[str, object]) -> Number | None:
-        entries = document.get("clientApps")
+        entries = document.get(key)
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, Mapping) and entry.get("range") == range_:
                 return _number(entry.get("count"))
@@ -100,15 +69,16 @@ def _nested(key: str, inner: str) -> Callable[[Mapping[str, object]], Number | N
 def statistics_field(path: str) -> StatisticsField:
     """Return the numeric field a path names, or raise InvalidRequest naming ``field``."""
     key, _, inner = path.partition(".")
-    if path in _COUNTS:
-        return StatisticsField(path, lambda d: _number(d.get(path)))
-    if inner and inner in _NESTED_COUNTS.get(key, ()):
+    kind = KEYS.get(key)
+    if kind is Kind.COUNT and not inner:
+        return StatisticsField(path, lambda d: _number(d.get(key)))
+    if kind is Kind.COUNTS and inner in COUNT_KEYS[key]:
         return StatisticsField(path, _nested(key, inner))
-    if key == "clientApps" and inner:
-        return StatisticsField(path, _client_apps(inner))
-    if key == "edgeInstanceUsage" and _MONTH.fullmatch(inner):
+    if kind is Kind.RANGES and inner:
+        return StatisticsField(path, _client_apps(key, inner))
+    if kind is Kind.MONTHS and _MONTH.fullmatch(inner):
         return StatisticsField(path, _nested(key, inner), amounts=True)
-    if key in KEY_ORDER:
+    if kind is not None:
         raise InvalidRequest(
             f"field: {path!r} is not a numeric statistics field (try e.g. 'users', "
             "'activeUsers.last30', 'apiTokens.admin', 'clientApps.7d', 'edgeInstanceUsage.2026-11')"

@@ -4,11 +4,12 @@ Fields are named exactly as Unleash's JSON keys. A key a document lacks, or whos
 has another type than Unleash's, is null; `document` keeps everything as received.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import strawberry
 
+from resolvers.statistics_keys import COUNT_KEYS, KEYS, Kind
 from schema.scalars import Long
 
 
@@ -39,8 +40,8 @@ class ProductionChanges:
     description="Metrics buckets of the previous day (`previousDayMetricsBucketsCount`)."
 )
 class MetricsBucketsCount:
-    enabled_count: Long | None
-    variant_count: Long | None
+    enabledCount: Long | None
+    variantCount: Long | None
 
 
 @strawberry.type(description="Client applications seen within a range (`7d`, `30d`, `allTime`).")
@@ -55,43 +56,47 @@ class EdgeInstanceUsage:
     value: float
 
 
-@strawberry.type(description="The keys of an Unleash 8 instance-statistics document.")
+@strawberry.type(
+    description="The keys of an Unleash 8 instance-statistics document, named as its JSON keys."
+)
 class StatisticsFields:
+    # Attributes are the JSON keys themselves (KEYS of resolvers/statistics_keys.py), so
+    # one loop fills them; `instanceId` comes with the stored row instead.
     timestamp: str | None
-    version_oss: str | None = strawberry.field(name="versionOSS")
-    version_enterprise: str | None
+    versionOSS: str | None
+    versionEnterprise: str | None
     users: Long | None
-    service_accounts: Long | None
-    api_tokens: ApiTokenCounts | None
-    active_users: ActiveUsers | None
-    licensed_users: Long | None
-    feature_toggles: Long | None
-    archived_feature_toggles: Long | None
+    serviceAccounts: Long | None
+    apiTokens: ApiTokenCounts | None
+    activeUsers: ActiveUsers | None
+    licensedUsers: Long | None
+    featureToggles: Long | None
+    archivedFeatureToggles: Long | None
     projects: Long | None
-    context_fields: Long | None
+    contextFields: Long | None
     roles: Long | None
-    custom_root_roles: Long | None
-    custom_root_roles_in_use: Long | None
+    customRootRoles: Long | None
+    customRootRolesInUse: Long | None
     groups: Long | None
     environments: Long | None
     segments: Long | None
     strategies: Long | None
-    saml_enabled: bool | None = strawberry.field(name="SAMLenabled")
-    oidc_enabled: bool | None = strawberry.field(name="OIDCenabled")
-    password_auth_enabled: bool | None
-    scim_enabled: bool | None = strawberry.field(name="SCIMenabled")
-    client_apps: list[ClientAppsCount] | None
-    feature_exports: Long | None
-    feature_imports: Long | None
-    production_changes: ProductionChanges | None
-    previous_day_metrics_buckets_count: MetricsBucketsCount | None
-    max_environment_strategies: Long | None
-    max_constraint_values: Long | None
-    max_constraints: Long | None
-    release_templates: Long | None
-    release_plans: Long | None
-    edge_instance_usage: list[EdgeInstanceUsage] | None
-    read_only_users: Long | None
+    SAMLenabled: bool | None
+    OIDCenabled: bool | None
+    passwordAuthEnabled: bool | None
+    SCIMenabled: bool | None
+    clientApps: list[ClientAppsCount] | None
+    featureExports: Long | None
+    featureImports: Long | None
+    productionChanges: ProductionChanges | None
+    previousDayMetricsBucketsCount: MetricsBucketsCount | None
+    maxEnvironmentStrategies: Long | None
+    maxConstraintValues: Long | None
+    maxConstraints: Long | None
+    releaseTemplates: Long | None
+    releasePlans: Long | None
+    edgeInstanceUsage: list[EdgeInstanceUsage] | None
+    readOnlyUsers: Long | None
     sum: str | None = strawberry.field(description="SHA-256 over the instance's key fields.")
 
 
@@ -109,10 +114,18 @@ def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _counts(value: Any, *keys: str) -> dict[str, Long | None] | None:
+_OBJECTS: dict[str, type] = {
+    "apiTokens": ApiTokenCounts,
+    "activeUsers": ActiveUsers,
+    "productionChanges": ProductionChanges,
+    "previousDayMetricsBucketsCount": MetricsBucketsCount,
+}
+
+
+def _counts(key: str, value: Any) -> Any:
     if not isinstance(value, Mapping):
         return None
-    return {key: _count(value.get(key)) for key in keys}
+    return _OBJECTS[key](**{inner: _count(value.get(inner)) for inner in COUNT_KEYS[key]})
 
 
 def _client_apps(value: Any) -> list[ClientAppsCount] | None:
@@ -137,54 +150,22 @@ def _edge_usage(value: Any) -> list[EdgeInstanceUsage] | None:
     ]
 
 
+_READERS: dict[Kind, Callable[[str, Any], Any]] = {
+    Kind.TEXT: lambda _key, value: _text(value),
+    Kind.COUNT: lambda _key, value: _count(value),
+    Kind.FLAG: lambda _key, value: _flag(value),
+    Kind.COUNTS: _counts,
+    Kind.RANGES: lambda _key, value: _client_apps(value),
+    Kind.MONTHS: lambda _key, value: _edge_usage(value),
+}
+
+
 def statistics_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     """Return the typed fields of a document, as keyword arguments of StatisticsFields."""
-    d = document
-    tokens = _counts(d.get("apiTokens"), "admin", "backend", "client", "frontend")
-    active = _counts(d.get("activeUsers"), "last7", "last30", "last60", "last90")
-    changes = _counts(d.get("productionChanges"), "last30", "last60", "last90")
-    buckets = _counts(d.get("previousDayMetricsBucketsCount"), "enabledCount", "variantCount")
     return {
-        "timestamp": _text(d.get("timestamp")),
-        "version_oss": _text(d.get("versionOSS")),
-        "version_enterprise": _text(d.get("versionEnterprise")),
-        "users": _count(d.get("users")),
-        "service_accounts": _count(d.get("serviceAccounts")),
-        "api_tokens": None if tokens is None else ApiTokenCounts(**tokens),
-        "active_users": None if active is None else ActiveUsers(**active),
-        "licensed_users": _count(d.get("licensedUsers")),
-        "feature_toggles": _count(d.get("featureToggles")),
-        "archived_feature_toggles": _count(d.get("archivedFeatureToggles")),
-        "projects": _count(d.get("projects")),
-        "context_fields": _count(d.get("contextFields")),
-        "roles": _count(d.get("roles")),
-        "custom_root_roles": _count(d.get("customRootRoles")),
-        "custom_root_roles_in_use": _count(d.get("customRootRolesInUse")),
-        "groups": _count(d.get("groups")),
-        "environments": _count(d.get("environments")),
-        "segments": _count(d.get("segments")),
-        "strategies": _count(d.get("strategies")),
-        "saml_enabled": _flag(d.get("SAMLenabled")),
-        "oidc_enabled": _flag(d.get("OIDCenabled")),
-        "password_auth_enabled": _flag(d.get("passwordAuthEnabled")),
-        "scim_enabled": _flag(d.get("SCIMenabled")),
-        "client_apps": _client_apps(d.get("clientApps")),
-        "feature_exports": _count(d.get("featureExports")),
-        "feature_imports": _count(d.get("featureImports")),
-        "production_changes": None if changes is None else ProductionChanges(**changes),
-        "previous_day_metrics_buckets_count": None
-        if buckets is None
-        else MetricsBucketsCount(
-            enabled_count=buckets["enabledCount"], variant_count=buckets["variantCount"]
-        ),
-        "max_environment_strategies": _count(d.get("maxEnvironmentStrategies")),
-        "max_constraint_values": _count(d.get("maxConstraintValues")),
-        "max_constraints": _count(d.get("maxConstraints")),
-        "release_templates": _count(d.get("releaseTemplates")),
-        "release_plans": _count(d.get("releasePlans")),
-        "edge_instance_usage": _edge_usage(d.get("edgeInstanceUsage")),
-        "read_only_users": _count(d.get("readOnlyUsers")),
-        "sum": _text(d.get("sum")),
+        key: _READERS[kind](key, document.get(key))
+        for key, kind in KEYS.items()
+        if key != "instanceId"
     }
 
 

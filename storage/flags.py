@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, 
 
 from storage.columns import code_point_order, columns
 from storage.engine import Session
-from storage.series import Run, evaluation_sums_query
+from storage.series import Cut, Run, evaluation_sums_query
 from storage.tables import ContextDay, FlagVariation, MeterDay
 
 FlagKey = tuple[str, str, str]  # (project, environment, key)
@@ -97,11 +97,9 @@ def _with_totals(where: FlagFilter, window: EvaluationWindow) -> Any:
         "environment": () if where.environment is None else (where.environment,),
         "flag": () if where.key is None else (where.key,),
     }
+    whole = [Run(window.lo, window.hi - window.lo, 1)]
     totals = evaluation_sums_query(
-        width=window.width,
-        runs=[Run(window.lo, window.hi - window.lo, 1)],
-        filters=scope,
-        group_by=("project", "environment", "flag"),
+        Cut(window.width, whole, scope, ("project", "environment", "flag"))
     )
     same = and_(
         totals.c.project == flags.c.project,

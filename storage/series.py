@@ -7,7 +7,7 @@ in the database on both SQLite and PostgreSQL.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select, tuple_
@@ -24,9 +24,6 @@ class Run:
     lo: int
     width: int
     count: int
-
-
-_NO_FILTERS: Mapping[str, Sequence[Any]] = {}
 
 
 def _index(start: Any, runs: Sequence[Run]) -> ColumnElement[int]:
@@ -98,79 +95,69 @@ def _rows(result: Any) -> list[tuple[Any, ...]]:
     return [(int(i), *groups, int(n)) for i, *groups, n in result]
 
 
-def evaluation_sums_query(
-    *,
-    width: int,
-    runs: Sequence[Run],
-    filters: Mapping[str, Sequence[Any]] = _NO_FILTERS,
-    group_by: Sequence[str] = (),
-    flags: Sequence[tuple[str, str, str]] = (),
-) -> Subquery:
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """What a read sums: stored buckets of ``width`` on the output ``runs``, filtered by
+    allowed values per column (empty: any) and grouped by columns."""
+
+    width: int
+    runs: Sequence[Run]
+    filters: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    group_by: Sequence[str] = ()
+
+
+def _counted(model: Any, cut: Cut, *conditions: Any) -> Subquery:
+    """Return (idx, *groups, n): a counter's sum per output bucket and group."""
+    m = columns(model)
+    wanted = [m[g] for g in cut.group_by]
+    rows = _filtered(_indexed(m, cut.runs, cut.width, *wanted, m.count), m, cut.filters)
+    inner = rows.where(*conditions).subquery()
+    keys = [inner.c.idx, *[inner.c[g] for g in cut.group_by]]
+    return select(*keys, func.sum(inner.c.count).label("n")).group_by(*keys).subquery()
+
+
+def evaluation_sums_query(cut: Cut, *, flags: Sequence[tuple[str, str, str]] = ()) -> Subquery:
     """Return a subquery of (idx, *groups, n): evaluations per output bucket and group.
 
-    ``filters`` and ``group_by`` name columns of evaluation_buckets; ``flags`` keeps
-    only those (project, environment, flag).
+    ``flags`` keeps only those (project, environment, flag).
     """
     m = columns(EvaluationBucket)
-    rows = _filtered(_indexed(m, runs, width, *[m[g] for g in group_by], m.count), m, filters)
+    only = []
     if flags:
         # The per-column lists let SQLite seek the (project, environment, flag, ...) index,
         # which it does not for a row-value list alone; the tuple keeps the answer exact.
-        for i, column in enumerate((m.project, m.environment, m.flag)):
-            rows = rows.where(column.in_(sorted({f[i] for f in flags})))
-        rows = rows.where(tuple_(m.project, m.environment, m.flag).in_(list(flags)))
-    inner = rows.subquery()
-    keys = [inner.c.idx, *[inner.c[g] for g in group_by]]
-    return select(*keys, func.sum(inner.c.count).label("n")).group_by(*keys).subquery()
+        keys = (m.project, m.environment, m.flag)
+        only = [column.in_(sorted({f[i] for f in flags})) for i, column in enumerate(keys)]
+        only.append(tuple_(*keys).in_(list(flags)))
+    return _counted(EvaluationBucket, cut, *only)
 
 
 async def evaluation_sums(
     session: Session,
+    cut: Cut,
     *,
-    width: int,
-    runs: Sequence[Run],
-    filters: Mapping[str, Sequence[Any]] = _NO_FILTERS,
-    group_by: Sequence[str] = (),
     flags: Sequence[tuple[str, str, str]] = (),
     top: Top | None = None,
 ) -> list[tuple[Any, ...]]:
     """Return (bucket index, *group values, evaluations) for buckets with any evaluations."""
-    if not runs:
+    if not cut.runs:
         return []
-    grouped = evaluation_sums_query(
-        width=width, runs=runs, filters=filters, group_by=group_by, flags=flags
-    )
-    return _rows(await session.execute(_ranked(grouped, group_by, top, func.sum)))
+    grouped = evaluation_sums_query(cut, flags=flags)
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.sum)))
 
 
 async def event_sums(
-    session: Session,
-    *,
-    width: int,
-    runs: Sequence[Run],
-    filters: Mapping[str, Sequence[Any]] = _NO_FILTERS,
-    group_by: Sequence[str] = (),
-    top: Top | None = None,
+    session: Session, cut: Cut, *, top: Top | None = None
 ) -> list[tuple[Any, ...]]:
     """Return (bucket index, *group values, events) for buckets with any events."""
-    if not runs:
+    if not cut.runs:
         return []
-    m = columns(EventBucket)
-    rows = _filtered(_indexed(m, runs, width, *[m[g] for g in group_by], m.count), m, filters)
-    inner = rows.subquery()
-    keys = [inner.c.idx, *[inner.c[g] for g in group_by]]
-    grouped = select(*keys, func.sum(inner.c.count).label("n")).group_by(*keys).subquery()
-    return _rows(await session.execute(_ranked(grouped, group_by, top, func.sum)))
+    grouped = _counted(EventBucket, cut)
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.sum)))
 
 
 async def stream_sums(
-    session: Session,
-    *,
-    width: int,
-    runs: Sequence[Run],
-    filters: Mapping[str, Sequence[Any]] = _NO_FILTERS,
-    group_by: Sequence[str] = (),
-    top: Top | None = None,
+    session: Session, cut: Cut, *, top: Top | None = None
 ) -> list[tuple[Any, ...]]:
     """Return (bucket index, *group values, connections) for buckets with connections.
 
@@ -178,20 +165,20 @@ async def stream_sums(
     output bucket, and the peaks of a group's series are added up. A group's total (for
     ``top``) is its highest point.
     """
-    if not runs:
+    if not cut.runs:
         return []
     m = columns(StreamBucket)
     wanted = (m.source, m.sdk, m.sdk_version, m.connections)
-    inner = _filtered(_indexed(m, runs, width, *wanted), m, filters).subquery()
+    inner = _filtered(_indexed(m, cut.runs, cut.width, *wanted), m, cut.filters).subquery()
     identity = [inner.c.idx, inner.c.source, inner.c.sdk, inner.c.sdk_version]
     peaks = (
         select(*identity, func.max(inner.c.connections).label("peak"))
         .group_by(*identity)
         .subquery()
     )
-    keys = [peaks.c.idx, *[peaks.c[g] for g in group_by]]
+    keys = [peaks.c.idx, *[peaks.c[g] for g in cut.group_by]]
     grouped = select(*keys, func.sum(peaks.c.peak).label("n")).group_by(*keys).subquery()
-    return _rows(await session.execute(_ranked(grouped, group_by, top, func.max)))
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.max)))
 
 
 async def evaluation_counts(
@@ -205,9 +192,7 @@ async def evaluation_counts(
 ) -> list[tuple[int, int, int]]:
     """Return (bucket index, variation, evaluations) for buckets with any evaluations."""
     filters = {"project": [project], "environment": [environment], "flag": [flag]}
-    found = await evaluation_sums(
-        session, width=width, runs=runs, filters=filters, group_by=("variation",)
-    )
+    found = await evaluation_sums(session, Cut(width, runs, filters, ("variation",)))
     return [(i, v, n) for i, v, n in found]
 
 
@@ -228,7 +213,7 @@ async def event_counts(
     session: Session, *, event_type: str, width: int, runs: Sequence[Run]
 ) -> list[tuple[int, int]]:
     """Return (bucket index, events) for buckets with any events of a type."""
-    found = await event_sums(session, width=width, runs=runs, filters={"event_type": [event_type]})
+    found = await event_sums(session, Cut(width, runs, {"event_type": [event_type]}))
     return [(i, n) for i, n in found]
 
 
@@ -249,11 +234,9 @@ async def stream_peaks(
     """
     filters = {"source": [source], "sdk": sdks, "sdk_version": versions}
     if by_version:
-        found = await stream_sums(
-            session, width=width, runs=runs, filters=filters, group_by=("sdk", "sdk_version")
-        )
+        found = await stream_sums(session, Cut(width, runs, filters, ("sdk", "sdk_version")))
         return [(i, s, v, n) for i, s, v, n in found]
-    found = await stream_sums(session, width=width, runs=runs, filters=filters)
+    found = await stream_sums(session, Cut(width, runs, filters))
     return [(i, "", "", n) for i, n in found]
 
 
@@ -283,12 +266,8 @@ async def evaluation_sdk_totals(
         "project": () if project is None else (project,),
         "environment": () if environment is None else (environment,),
     }
+    whole = [Run(first, last - first + 1, 1)]
     found = await evaluation_sums(
-        session,
-        width=width,
-        runs=[Run(first, last - first + 1, 1)],
-        filters=filters,
-        group_by=("sdk", "sdk_version"),
-        top=Top(None, by_total=False),
+        session, Cut(width, whole, filters, ("sdk", "sdk_version")), top=Top(None, by_total=False)
     )
     return [(s, v, n) for _, s, v, n in found]
