@@ -39,8 +39,8 @@ STATUS: dict[type[GatewayError], int] = {
     RateLimited: 429,
     Unavailable: 503,
 }
-# The LaunchDarkly shim answers 401/403 with the vendor's exact texts; our own routes keep
-# the descriptive ones.
+# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (docs/formats.md);
+# our own routes keep the descriptive ones.
 LAUNCHDARKLY_SHIM_PREFIX = "/api/v2/"
 
 

@@ -1,4 +1,4 @@
-"""POST /api/gateway/ingest: the bulk ingestion API (CONTRACT §3)."""
+"""POST /api/gateway/ingest: the bulk ingestion API (docs/formats.md §3)."""
 
 from aiohttp import web
 

@@ -135,13 +135,18 @@ async def poll(
     clock: Clock,
     schedule: Schedule,
     sleep: Sleep = asyncio.sleep,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
 ) -> NoReturn:
-    """Pull one upstream for ever, backing off while it fails; cancel the task to stop."""
+    """Pull one upstream for ever, backing off while it fails; cancel the task to stop.
+
+    ``on_outcome`` hears of every pull (the gateway counts them).
+    """
     failures = 0
     while True:
         outcome = await collect_once(
             db, fetcher, upstream, clock=clock, timeout_s=schedule.timeout_s
         )
+        on_outcome(outcome)
         if outcome.ok:
             if failures:
                 log.info("statistics upstream %s recovered", upstream.name)

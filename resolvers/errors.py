@@ -18,7 +18,7 @@ class GatewayError(Exception):
     """Root of every expected failure; ``message`` None means ``default_message``."""
 
     code = "internal_error"
-    # The one default text for both doors (LaunchDarkly's wording, CONTRACT §2.1).
+    # The one default text for both doors (LaunchDarkly's wording, docs/formats.md §2.1).
     default_message = "Internal error"
 
     def __init__(self, message: str | None = None) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from resolvers import tally
 from resolvers.checksum import verify_statistics_document
 from resolvers.clock import epoch_s
 from resolvers.database import Database, Session
@@ -191,6 +192,7 @@ async def record_batch(
         if seen is None:
             raise
         return seen.accepted
+    tally.note_records(records)
     return len(records)
 
 

@@ -1,4 +1,4 @@
-"""Ingestion records: validation of the bulk API's record types (CONTRACT §3)."""
+"""Ingestion records: validation of the bulk API's record types (docs/formats.md §3)."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass

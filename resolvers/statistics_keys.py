@@ -18,7 +18,7 @@ class Kind(Enum):
     MONTHS = "months"  # an object of amounts by month, "YYYY-MM"
 
 
-# Every key, in the order in which Unleash 8.x emits them (CONTRACT §1.2); `sum` is last.
+# Every key, in the order in which Unleash 8.x emits them (docs/formats.md §1.2); `sum` is last.
 KEYS: dict[str, Kind] = {
     "timestamp": Kind.TEXT,
     "instanceId": Kind.TEXT,

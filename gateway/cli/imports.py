@@ -70,7 +70,7 @@ def import_statistics(files: tuple[Path, ...], database_url: str | None) -> None
             bar.update(len(documents) - report.stored)  # duplicates replaced, not stored
         return report
 
-    report = run(work, settings)
+    report = run(work, settings, create=True)
     click.echo(
         f"Imported {report.documents} document(s) from {len(files)} file(s): "
         f"{report.stored} stored for {report.instances} instance(s)."

@@ -63,7 +63,7 @@ def tokens_create(
         )
         return secret, info.client_id
 
-    secret, client_id = run(work, settings)
+    secret, client_id = run(work, settings, create=True)
     if client_id:
         # Public, for browser SDKs; stderr keeps stdout the secret alone.
         click.echo(f"Client-side ID: {client_id}", err=True)

@@ -31,7 +31,7 @@ from resolvers.errors import (
 from schema.errors import classify
 from tests.gateway.test_ingest import new_token
 
-PUBLIC = {"/health", "/ready", "/openapi.json"}
+PUBLIC = {"/health", "/ready", "/openapi.json", "/metrics"}  # /metrics: see README
 PATH_VALUES = {
     "projectKey": "p",
     "environmentKey": "e",

@@ -1,4 +1,4 @@
-"""The bulk ingestion API (CONTRACT §3) on SQLite and PostgreSQL."""
+"""The bulk ingestion API (docs/formats.md §3) on SQLite and PostgreSQL."""
 
 import json
 from typing import Any

@@ -4,7 +4,7 @@ The flags page orders flags by their evaluations over a range; this index lets t
 query read only the range's rows instead of the whole table.
 
 Revision ID: g11_1
-Revises: i6_1
+Revises: i13_1
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "g11_1"
-down_revision: str | None = "i6_1"
+down_revision: str | None = "i13_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
