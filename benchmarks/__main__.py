@@ -1,12 +1,26 @@
 """The benchmark suite: ``python -m benchmarks [options]`` (see benchmarks/README.md)."""
 
 import argparse
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks import bulk, documents, history, load, machine, mau, memory, reads, sdk_ingest
+from benchmarks import (
+    bulk,
+    documents,
+    history,
+    load,
+    machine,
+    mau,
+    memory,
+    pg,
+    reads,
+    sdk_ingest,
+    servers,
+)
 from benchmarks.suite import BACKENDS, Options, Suite
 
 WORKLOADS: dict[int, tuple[str, Callable[[Suite], None]]] = {
@@ -74,6 +88,10 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument(
         "--seconds", type=float, help="seconds per timed load run (default 5, quick 2)"
     )
+    parser.add_argument(
+        "--clean", action="store_true",
+        help="drop every cached dataset (ugbench_* databases, cached SQLite files) and exit",
+    )  # fmt: skip
     parser.add_argument("--no-unleash", action="store_true", help="do not install or start Unleash")
     parser.add_argument(
         "--profile",
@@ -105,6 +123,9 @@ def parse(argv: list[str]) -> Options:
         help="length of the mixed run of workload 7 (default 120, quick 30)",
     )
     args = parser.parse_args(argv)
+    if args.clean:
+        clean()
+        parser.exit(0)
     backends = [b.strip() for b in args.databases.split(",") if b.strip()]
     for b in backends:
         if b not in BACKENDS:
@@ -134,6 +155,18 @@ def parse(argv: list[str]) -> Options:
     )
 
 
+def clean() -> None:
+    """Drop the bench's PostgreSQL databases and cached files."""
+    if pg.available() is None:
+        for name in pg.databases(pg.PREFIX):
+            pg.drop(name)
+            print(f"dropped database {name}")
+    data = servers.SCRATCH / "data"
+    if data.exists():
+        shutil.rmtree(data)
+        print(f"removed {data}")
+
+
 def main(argv: list[str]) -> int:
     options = parse(argv)
     suite = Suite(options)
@@ -150,6 +183,12 @@ def main(argv: list[str]) -> int:
         f"client: {'wrk' if load.have_wrk() else 'asyncio (wrk not installed)'}.",
         "",
     ]
+    if load_before[0] >= (os.cpu_count() or 1):
+        head.insert(
+            -1,
+            "Note: the load average is at or above the core count: other work shares the "
+            "machine, so compare the ratios of this run rather than absolute figures.",
+        )
     print("\n".join(head), flush=True)
     failed = []
     try:

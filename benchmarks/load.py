@@ -16,6 +16,8 @@ from pathlib import Path
 
 import aiohttp
 
+from benchmarks.servers import SCRATCH
+
 RESULT_TAG = "BENCHJSON "
 
 
@@ -152,7 +154,7 @@ def run_wrk(
 
 
 def _scratch() -> str:
-    path = Path(tempfile.gettempdir()) / "bench" / "tmp"
+    path = SCRATCH / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
 

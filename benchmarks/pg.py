@@ -51,9 +51,8 @@ def exists(name: str) -> bool:
 
 def databases(prefix: str) -> list[str]:
     """Return the bench databases whose names start with ``prefix``."""
-    rows = run(
-        lambda c: c.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", prefix + "%")
-    )
+    sql = "SELECT datname FROM pg_database WHERE starts_with(datname, $1)"
+    rows = run(lambda c: c.fetch(sql, _own(prefix)))
     return [r["datname"] for r in rows]
 
 

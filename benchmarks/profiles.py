@@ -3,6 +3,7 @@ as the hottest leaf functions, the gateway's own functions by inclusive time, an
 machine's CPU split between the gateway and its PostgreSQL backends.
 """
 
+import linecache
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from benchmarks import machine, pg, servers
 from benchmarks.suite import Suite
 
 TOP = 12
-OWN = ("/gateway/", "/schema/", "/resolvers/", "/storage/")
+OWN = ("gateway", "schema", "resolvers", "storage")
 PACKAGES = (
     "aiosqlite", "sqlalchemy", "asyncpg", "strawberry", "graphql", "aiohttp", "multidict",
     "yarl", "json", "asyncio", "threading", "sqlite3", "hashlib", "zoneinfo", "datetime",
@@ -28,18 +29,38 @@ def py_spy() -> str | None:
     return found if Path(found).exists() else None
 
 
-# py-spy samples only Python frames: a sample whose leaf is aiosqlite's worker loop is
-# inside a sqlite3 C call (its idle waits on the queue are not sampled).
-SQLITE_C = "_connection_worker_thread (aiosqlite"
+# py-spy samples only Python frames: a leaf in aiosqlite's worker loop is either inside the
+# sqlite3 C call it makes, or waking up from its queue (the hand-off between threads).
+WORKER = "_connection_worker_thread (aiosqlite/"
+
+
+def _worker_line(frame: str) -> str:
+    """Return the source line of an aiosqlite worker-loop frame ('' if unknown)."""
+    try:
+        import aiosqlite
+
+        path, line = frame.rsplit("(aiosqlite/", 1)[1].rstrip(")").rsplit(":", 1)
+        return linecache.getline(str(Path(aiosqlite.__file__).parent / path), int(line))
+    except (ImportError, ValueError, IndexError):
+        return ""
+
+
+def _own(location: str) -> str | None:
+    for own in OWN:
+        if location.startswith(own + "/") or f"/{own}/" in location:
+            return own
+    return None
 
 
 def _package(frame: str) -> str:
-    if frame.startswith(SQLITE_C):
+    if frame.startswith(WORKER):
+        if ".get(" in _worker_line(frame):
+            return "aiosqlite thread hand-off (queue wake-up)"
         return "sqlite3 C code, in aiosqlite's thread"
     location = frame.rsplit("(", 1)[-1]
-    for own in OWN:
-        if own in location:
-            return own.strip("/")
+    own = _own(location)
+    if own is not None:
+        return own
     for name in PACKAGES:
         if f"/{name}/" in location or f"/{name}.py" in location or location.startswith(f"{name}"):
             return name
@@ -63,9 +84,11 @@ def summarize(collapsed: str) -> list[str]:
         total += n
         leaves[frames[-1]] += n
         packages[_package(frames[-1])] += n
-        for frame in set(frames):
-            if any(o in frame for o in OWN):
-                own[frame] += n
+        # Inclusive time per function (a frame names its line: drop it), counted once a stack.
+        functions = {frame.rsplit(":", 1)[0] + ")" for frame in frames}
+        for function in functions:
+            if _own(function.rsplit("(", 1)[-1]) is not None and "/cli/" not in function:
+                own[function] += n
     if not total:
         return ["no samples (the process was idle?)"]
 

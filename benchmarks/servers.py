@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from benchmarks import machine, pg
 
-SCRATCH = Path(os.environ.get("BENCH_DIR", "/tmp/bench"))
+SCRATCH = Path(os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / "bench")
 PORTS = range(
     int(os.environ.get("BENCH_PORT_LO", "18200")), int(os.environ.get("BENCH_PORT_HI", "18300"))
 )
