@@ -47,39 +47,16 @@ MAU_SDKS = [
 ]
 
 EVALUATION_COLUMNS = [
-    "id",
-    "project",
-    "environment",
-    "flag",
-    "width",
-    "start",
-    "variation",
-    "sdk",
-    "sdk_version",
+    "id", "project", "environment", "flag", "width", "start", "variation", "sdk", "sdk_version",
     "count",
-]
+]  # fmt: skip
 VARIATION_COLUMNS = [
-    "id",
-    "project",
-    "environment",
-    "flag",
-    "variation",
-    "value_json",
-    "first_seen",
-    "last_seen",
-]
+    "id", "project", "environment", "flag", "variation", "value_json", "first_seen", "last_seen",
+]  # fmt: skip
 CONTEXT_COLUMNS = [
-    "id",
-    "day",
-    "context_hash",
-    "context_kind",
-    "anonymous",
-    "project",
-    "environment",
-    "sdk",
-    "sdk_type",
-    "category",
-]
+    "id", "day", "context_hash", "context_kind", "anonymous", "project", "environment", "sdk",
+    "sdk_type", "category",
+]  # fmt: skip
 
 Progress = Callable[[str], None]
 
@@ -148,30 +125,20 @@ def history_tables(rows: int, anchor: datetime, *, backend: str) -> list[Table]:
             for q in range(quarters):
                 start = lo + q * QUARTER
                 base = q * 31 + f * 17
-                yield (
-                    next_id,
-                    project,
-                    environment,
-                    flag,
-                    QUARTER,
-                    start,
-                    0,
-                    sdk,
-                    version,
-                    1 + base % 97,
-                )
-                yield (
-                    next_id + 1,
-                    project,
-                    environment,
-                    flag,
-                    QUARTER,
-                    start,
-                    1,
-                    sdk,
-                    version,
-                    1 + (base + 7) % 97,
-                )
+                for v in (0, 1):
+                    count = 1 + (base + 7 * v) % 97
+                    yield (
+                        next_id + v,
+                        project,
+                        environment,
+                        flag,
+                        QUARTER,
+                        start,
+                        v,
+                        sdk,
+                        version,
+                        count,
+                    )
                 next_id += 2
 
     seen_first = _timestamp(datetime.fromtimestamp(lo, UTC), backend)
@@ -393,12 +360,17 @@ def ensure(
     return Dataset(name, backend, url, asyncio.run(_count_postgres(url)), database)
 
 
+# The rows a dataset holds: ids run from 1 without gaps in the tables it fills.
+_ROWS = (
+    "SELECT (SELECT coalesce(max(id), 0) FROM evaluation_buckets) + "
+    "(SELECT coalesce(max(id), 0) FROM context_days)"
+)
+
+
 def _count_sqlite(path: str) -> int:
     connection = sqlite3.connect(path)
     try:
-        a = connection.execute("SELECT max(id) FROM evaluation_buckets").fetchone()[0] or 0
-        b = connection.execute("SELECT max(id) FROM context_days").fetchone()[0] or 0
-        return int(a) + int(b)
+        return int(connection.execute(_ROWS).fetchone()[0])
     finally:
         connection.close()
 
@@ -406,9 +378,7 @@ def _count_sqlite(path: str) -> int:
 async def _count_postgres(url: str) -> int:
     connection = await asyncpg.connect(url)
     try:
-        a = await connection.fetchval("SELECT coalesce(max(id), 0) FROM evaluation_buckets")
-        b = await connection.fetchval("SELECT coalesce(max(id), 0) FROM context_days")
-        return int(a) + int(b)
+        return int(await connection.fetchval(_ROWS))
     finally:
         await connection.close()
 

@@ -114,18 +114,13 @@ def wrk_script(requests: Sequence[Request], unique_header: str | None = None) ->
     return f"reqs = {{\n{items}\n}}\nunique_header = {unique}\n{_LUA_BODY}"
 
 
-def run_wrk(
-    base: str,
-    requests: Sequence[Request],
-    *,
-    connections: int,
-    seconds: float,
-    unique_header: str | None = None,
+def _wrk(
+    base: str, requests: Sequence[Request], connections: int, seconds: float, unique: str | None
 ) -> Sample:
     """Run wrk against ``base`` for ``seconds`` with ``connections`` open connections."""
     threads = min(2, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=_scratch(), delete=False) as f:
-        f.write(wrk_script(requests, unique_header))
+        f.write(wrk_script(requests, unique))
         script = f.name
     try:
         command = [
@@ -234,9 +229,7 @@ def run(
 ) -> Sample:
     """Run a timed load with wrk when installed, else with the asyncio client."""
     if have_wrk():
-        return run_wrk(
-            base, requests, connections=connections, seconds=seconds, unique_header=unique_header
-        )
+        return _wrk(base, requests, connections, seconds, unique_header)
     if unique_header is not None:
         requests = [_with_id(r, unique_header, i) for i, r in enumerate(list(requests) * 50)]
     return run_client(base, requests, connections=connections, seconds=seconds)

@@ -6,13 +6,11 @@ gateway's REST ``/api/v2/usage/evaluations/{p}/{e}/{flag}?from=<48 h ago>`` and 
 """
 
 from datetime import timedelta
-from functools import partial
 
-from benchmarks import load, machine, payloads, peer, profiles
+from benchmarks import load, machine, payloads, peer
+from benchmarks.rates import HIGH, finish, profile_load
 from benchmarks.report import Table, divide, ms, rate, ratio
 from benchmarks.suite import Suite
-
-HIGH = 16
 
 
 def targets(suite: Suite) -> list[tuple[str, str, list[load.Request]]]:
@@ -81,23 +79,12 @@ def run(suite: Suite) -> None:
             ratio(divide(r["rps"], vs_peer["rps"])) if vs_peer else "-",
             ratio(divide(r["p50"], rest["p50"])) if rest else "-",
         )  # fmt: skip
-    table.notes.append(
+    finish(
+        suite,
+        table,
+        before,
         f"Medians of {suite.options.rounds} interleaved rounds of {seconds:.0f} s per cell; "
-        "targets: Unleash p50 ÷ gateway REST p50 ≥ 2, req/s ÷ Unleash ≥ 2, GraphQL ÷ REST ≤ 1.3."
+        "targets: Unleash p50 ÷ gateway REST p50 ≥ 2, req/s ÷ Unleash ≥ 2, GraphQL ÷ REST ≤ 1.3.",
     )
-    if suite.unleash_note:
-        table.notes.append(suite.unleash_note)
-    suite.emit(table, before)
-    if suite.options.profile:
-        for backend, server in suite.feeds.items():
-            requests = [
-                payloads.series_rest(f, suite.now - timedelta(hours=payloads.HOURS))
-                for f in payloads.FLAGS
-            ]
-            profiles.record(
-                suite, f"1-series-rest-{backend}", server, backend,
-                partial(
-                    load.run, server.base, requests, connections=HIGH,
-                    seconds=suite.options.profile_seconds,
-                ),
-            )  # fmt: skip
+    since = suite.now - timedelta(hours=payloads.HOURS)
+    profile_load(suite, "1-series-rest", [payloads.series_rest(f, since) for f in payloads.FLAGS])
