@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
         f"Load average (1/5/15 min) at start: {machine.load_text(load_before)}.  ",
         f"Workloads: {names}; databases: {', '.join(options.backends)}; "
         f"{options.rounds} rounds of {options.seconds:.0f} s; "
-        f"client: {'wrk' if load.have_wrk() else 'asyncio (wrk not installed)'}.",
+        f"client: {'wrk' if load.have_wrk() else 'asyncio (wrk not installed)'}.  ",
         "",
     ]
     if load_before[0] >= (os.cpu_count() or 1):
