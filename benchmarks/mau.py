@@ -29,12 +29,16 @@ def _variants() -> dict[str, load.Request]:
     }
 
 
-def _exact(server: servers.Server, request: load.Request, contexts: int) -> str:
+def _exact(server: servers.Server, request: load.Request, contexts: int) -> tuple[str, float]:
+    """Check one answer counts ``contexts`` on each of the 30 days; return the verdict and
+    the milliseconds it took (a slow query's check is also its first sample)."""
+    started = time.perf_counter()
     answer = get_json(server, request)
+    elapsed = (time.perf_counter() - started) * 1000
     days = [sum(v for k, v in point.items() if k != "time") for point in answer["series"]]
     if len(days) == 30 and all(d == contexts for d in days):
-        return "exact"
-    return f"WRONG: {len(days)} days, values {sorted(set(days))[:5]}"
+        return "exact", elapsed
+    return f"WRONG: {len(days)} days, values {sorted(set(days))[:5]}", elapsed
 
 
 def run(suite: Suite) -> None:
@@ -51,10 +55,17 @@ def run(suite: Suite) -> None:
         )
         targets.append((contexts, dataset, server))
     variants = _variants()
-    checks = {d.name + d.backend: _exact(s, variants["REST"], n) for n, d, s in targets}
+    budget = suite.options.mau_budget_s
+    checks: dict[str, str] = {}
     samples: dict[tuple[int, str], list[float]] = {}
     spent: dict[tuple[int, str], float] = {}
-    budget = suite.options.mau_budget_s
+    for i, (contexts, dataset, server) in enumerate(targets):
+        verdict, elapsed = _exact(server, variants["REST"], contexts)
+        checks[dataset.name + dataset.backend] = verdict
+        # Only a slow first answer counts as a sample: a fast one may still be warming up.
+        if elapsed > 1000 * budget / 10:
+            samples[(i, "REST")] = [elapsed]
+            spent[(i, "REST")] = elapsed / 1000
     suite.log("workload 5: MAU")
     for r in range(suite.options.rounds):
         order = list(range(len(targets)))
