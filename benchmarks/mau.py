@@ -161,7 +161,13 @@ def explain(suite: Suite, dataset: datasets.Dataset, request: load.Request) -> N
     with log.open("rb") as f:
         f.seek(offset)
         text = f.read().decode(errors="replace")
-    plan = [line for line in text.splitlines() if database in line or line.startswith(("\t", " "))]
+    plan, ours = [], False
+    for line in text.splitlines():
+        # A log entry is a header line and its indented continuation lines; keep ours only.
+        if not line.startswith(("\t", " ")):
+            ours = f"@{database} " in line
+        if ours:
+            plan.append(line)
     out = servers.SCRATCH / "profiles" / f"5-mau-plan-{dataset.name}.txt"
     out.write_text("\n".join(plan) + "\n")
     shown = "\n".join(plan[:60])
