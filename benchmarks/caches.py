@@ -15,13 +15,13 @@ from typing import Any
 from strawberry.extensions import ParserCache, ValidationCache
 
 from resolvers.clock import system_clock
+from resolvers.database import Database
 from resolvers.tokens import Principal
 from schema.access import OperationAccess
 from schema.build import GatewaySchema, build_schema
 from schema.context import Context
 from schema.limits import DocumentLimits, Limits
 from schema.roots import Mutation, Query, Subscription
-from storage.engine import Database
 
 QUERY = """
 query Dashboard {

@@ -1,43 +1,27 @@
 """The application factory: everything the gateway is, built from one Settings."""
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import (
-    graphiql,
-    graphql,
-    health,
-    ingest,
-    openapi,
-    rest_statistics,
-    rest_usage,
-    sdk_launchdarkly,
-    sdk_unleash,
-    upstream,
-)
+from gateway import drain, duties, graphiql, graphql, health, ingest, observe, openapi, upstream
 from gateway.errors import error_middleware
 from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.launchdarkly import sdk_routes as launchdarkly_sdks
+from gateway.launchdarkly import usage as launchdarkly_usage
 from gateway.rate_limit import add_rate_limit
 from gateway.settings import Settings
-from resolvers import maintenance, tokens
+from gateway.unleash import client as unleash_client
+from gateway.unleash import statistics as unleash_statistics
+from resolvers import database, tokens
 from resolvers.clock import Clock, system_clock
-from storage import migrate
-from storage.engine import Database
-from storage.errors import StorageUnavailable
-
-log = logging.getLogger(__name__)
-
-MAINTENANCE_EVERY_S = 600.0
+from resolvers.database import Database
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    db = Database(settings.database_url)
-    await migrate.upgrade(db)
+    db = Database(settings.database)
+    await database.upgrade(db)
     if settings.admin_token:
         await tokens.ensure_token(
             db,
@@ -51,42 +35,25 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await db.dispose()
 
 
-async def _maintenance(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                await maintenance.prune(
-                    app[DATABASE],
-                    now=app[CLOCK](),
-                    retention_hours=app[SETTINGS].minute_retention_hours,
-                )
-            except StorageUnavailable as exc:
-                log.warning("maintenance skipped, database unavailable: %s", exc)
-            await asyncio.sleep(MAINTENANCE_EVERY_S)
-
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     """Return the gateway application; the database opens and closes with the app."""
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app.cleanup_ctx.append(_database)
-    app.cleanup_ctx.append(_maintenance)
+    # Outermost middleware; /metrics here unless it has its own port.
+    observe.add_observation(app, serve_metrics=settings.metrics_port is None)
+    drain.add_drain(app)
+    duties.add_duties(app)
     health.add_routes(app)
     ingest.add_routes(app)
     graphiql.add_routes(app)
     graphql.add_routes(app)
-    sdk_launchdarkly.add_routes(app)
-    sdk_unleash.add_routes(app)
-    rest_statistics.add_routes(app)
+    launchdarkly_sdks.add_routes(app)
+    unleash_client.add_routes(app)
+    unleash_statistics.add_routes(app)
     upstream.add_collector(app)
     add_rate_limit(app)
-    rest_usage.add_routes(app)
+    launchdarkly_usage.add_routes(app)
     openapi.add_routes(app)
     return app

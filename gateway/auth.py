@@ -3,6 +3,7 @@
 from aiohttp import web
 
 from gateway.keys import CLOCK, DATABASE
+from gateway.observe import note_principal
 from resolvers import tokens
 from resolvers.tokens import Principal
 
@@ -24,5 +25,6 @@ async def authorize(request: web.Request, *kinds: str) -> Principal:
     """Return the caller's principal; raise Unauthorized or Forbidden unless of ``kinds``."""
     app = request.app
     principal = await tokens.authenticate(app[DATABASE], secret_of(request), now=app[CLOCK]())
+    note_principal(request, principal)
     tokens.require(principal, *kinds)
     return principal

@@ -1,9 +1,13 @@
-"""Request bodies, read within the configured size limit."""
+"""Request bodies: read within the configured size limit, decoded as UTF-8 and strict JSON."""
+
+import json
+from typing import Any
 
 from aiohttp import web
 
 from gateway.keys import SETTINGS
-from resolvers.errors import InvalidRequest, PayloadTooLarge
+from resolvers.errors import FieldError, InvalidRequest, PayloadTooLarge
+from resolvers.payloads import loads
 
 
 async def read_bytes(request: web.Request) -> bytes:
@@ -29,3 +33,46 @@ async def read_text(request: web.Request) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRequest("request body is not valid UTF-8") from None
+
+
+def _not_json(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    return str(exc)
+
+
+def decode_json(body: str, *, expect: type) -> Any:
+    """Return the parsed JSON body, or raise InvalidRequest unless it is of type ``expect``."""
+    try:
+        payload = loads(body)
+    except ValueError as exc:
+        raise InvalidRequest(f"body is not valid JSON: {_not_json(exc)}") from None
+    if not isinstance(payload, expect):
+        shape = "an array of events" if expect is list else "a JSON object"
+        raise InvalidRequest(f"body must be {shape}")
+    return payload
+
+
+def json_records(body: str) -> list[Any]:
+    """Return the ``records`` array of a JSON body, or raise InvalidRequest."""
+    payload = decode_json(body, expect=object)
+    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
+        raise InvalidRequest('body must be a JSON object with a "records" array')
+    return list(payload["records"])
+
+
+def ndjson_records(body: str) -> list[Any]:
+    """Return one record per non-blank NDJSON line, or raise InvalidRequest naming the line."""
+    records: list[Any] = []
+    errors: list[FieldError] = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(loads(line))
+        except ValueError as exc:
+            message = f"line {number} is not valid JSON: {getattr(exc, 'msg', exc)}"
+            errors.append(FieldError(len(records) + len(errors), "", message))
+    if errors:
+        raise InvalidRequest(f"malformed NDJSON: {errors[0].message}", errors=tuple(errors))
+    return records

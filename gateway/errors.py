@@ -1,6 +1,8 @@
-"""Error rendering: one table from the error vocabulary to statuses and vendor bodies.
+"""Error rendering: one table from the error vocabulary to statuses, bodies in each dialect.
 
-Default messages live on the error classes (resolvers/errors.py), shared with GraphQL.
+Errors are looked up by class hierarchy, so a subclass renders as its nearest listed
+ancestor. Default messages live on the error classes (resolvers/errors.py), shared with
+GraphQL. LaunchDarkly's body (``{"code", "message"}``) is also the gateway's own.
 """
 
 import logging
@@ -9,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.launchdarkly.query import BETA_MESSAGE
+from gateway.unleash import errors as unleash
 from resolvers.errors import (
     Forbidden,
     GatewayError,
@@ -18,37 +22,31 @@ from resolvers.errors import (
     RateLimited,
     Unauthorized,
     Unavailable,
+    by_class,
 )
-from resolvers.usage_params import BETA_MESSAGE
-from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# error class -> (status, Unleash error name)
-TABLE: dict[type[GatewayError], tuple[int, str]] = {
-    InvalidRequest: (400, "BadDataError"),
-    Unauthorized: (401, "UnauthorizedError"),
-    Forbidden: (403, "ForbiddenError"),
-    NotFound: (404, "NotFoundError"),
-    PayloadTooLarge: (413, "ContentTooLargeError"),
-    RateLimited: (429, "RateLimitError"),
-    Unavailable: (503, "ServiceUnavailableError"),
+STATUS: dict[type[GatewayError], int] = {
+    GatewayError: 500,
+    InvalidRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    PayloadTooLarge: 413,
+    RateLimited: 429,
+    Unavailable: 503,
 }
-
-# Unleash answers these two with fixed bodies that its clients and scripts match on.
-UNLEASH_UNAUTHORIZED = {"name": "UnauthorizedError", "message": "You must log in to use Unleash."}
-UNLEASH_FORBIDDEN = {"message": "invalid token: expected a different token type for this endpoint"}
-UNLEASH_PREFIXES = ("/api/admin/", "/api/client/", "/api/frontend")
-# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (CONTRACT §2.1); our
-# own routes keep the descriptive ones.
+# The LaunchDarkly shim answers 401/403 with the vendor's exact texts (docs/formats.md);
+# our own routes keep the descriptive ones.
 LAUNCHDARKLY_SHIM_PREFIX = "/api/v2/"
 
 
-def is_unleash(path: str) -> bool:
-    """Return whether a path belongs to the Unleash dialect."""
-    return path.startswith(UNLEASH_PREFIXES)
+def status_of(error: GatewayError) -> int:
+    """Return the HTTP status of an expected failure."""
+    return by_class(STATUS, error)
 
 
 def shim_message(error: GatewayError) -> str:
@@ -71,30 +69,16 @@ def launchdarkly_body(error: GatewayError, *, shim: bool = False) -> dict[str, A
     return body
 
 
-def unleash_body(error: GatewayError) -> dict[str, Any]:
-    """Return the Unleash error body."""
-    if isinstance(error, Unauthorized):
-        return dict(UNLEASH_UNAUTHORIZED)
-    if isinstance(error, Forbidden):
-        return dict(UNLEASH_FORBIDDEN)
-    _, name = TABLE[type(error)]
-    body: dict[str, Any] = {"name": name, "message": error.text}
-    if isinstance(error, InvalidRequest):
-        body["details"] = [{"message": e.message} for e in error.errors] or [
-            {"message": body["message"]}
-        ]
-    return body
-
-
 def error_response(request: web.Request, error: GatewayError) -> web.Response:
     """Return the response for an expected error, in the dialect of the request's path."""
-    status = TABLE[type(error)][0]
-    if is_unleash(request.path):
-        body = unleash_body(error)
+    if isinstance(error, Unavailable):
+        log.warning("database unavailable: %s", error.detail or error.text)
+    if unleash.is_unleash(request.path):
+        body = unleash.error_body(error)
     else:
         shim = request.path.startswith(LAUNCHDARKLY_SHIM_PREFIX)
         body = launchdarkly_body(error, shim=shim)
-    response = web.json_response(body, status=status)
+    response = web.json_response(body, status=status_of(error))
     response.headers.update(retry_headers(error))
     return response
 
@@ -131,11 +115,8 @@ def http_error_response(request: web.Request, exc: web.HTTPException) -> web.Res
         message = exc.reason or "HTTP error"
     body = (
         {"name": name, "message": message}
-        if is_unleash(request.path)
-        else {
-            "code": code,
-            "message": message,
-        }
+        if unleash.is_unleash(request.path)
+        else {"code": code, "message": message}
     )
     response = web.json_response(body, status=exc.status)
     for header in ("Allow", "Retry-After"):
@@ -151,9 +132,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except GatewayError as error:
         return error_response(request, error)
-    except StorageUnavailable as exc:
-        log.warning("database unavailable: %s", exc)
-        return error_response(request, Unavailable(None))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise  # redirects and the like are answers, not errors

@@ -5,13 +5,14 @@ The schema (and with it the limiter rules and caches) is built once per applicat
 
 import asyncio
 import functools
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLFormattedError
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -23,19 +24,20 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from gateway import graphiql
+from gateway import drain, graphiql
 from gateway.auth import secret_of, strip_bearer
-from gateway.errors import TABLE, retry_headers
+from gateway.errors import retry_headers, status_of
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
+from gateway.metrics import METRICS, Metrics
+from gateway.observe import REQUEST_ID, note_principal
 from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
-from resolvers.errors import GatewayError, RateLimited, Unavailable
+from resolvers.errors import GatewayError, RateLimited
 from resolvers.tokens import Principal
 from schema.build import build_schema
 from schema.context import Context
 from schema.limits import CODE_TIMEOUT, CODE_TOO_MANY_SUBSCRIPTIONS, Limits
-from storage.errors import StorageUnavailable
 
 
 async def _spend_quietly(request: web.Request, principal: Principal) -> None:
@@ -45,6 +47,16 @@ async def _spend_quietly(request: web.Request, principal: Principal) -> None:
 
 class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws with our limits: rate limit on init and subscribe, a coded cap."""
+
+    async def run_operation(self, operation: Any) -> None:
+        live = self.view.metrics.live if isinstance(self.view, GatewayGraphQLView) else None
+        if live is None:
+            return await super().run_operation(operation)
+        live.inc()
+        try:
+            await super().run_operation(operation)
+        finally:
+            live.dec()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
@@ -93,21 +105,26 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-def error_response(error: GatewayError) -> web.Response:
+def _extensions(request: web.Request, code: str) -> dict[str, str]:
+    return {"code": code, "requestId": request.get(REQUEST_ID, "")}
+
+
+def error_response(request: web.Request, error: GatewayError) -> web.Response:
     """Return a GraphQL-shaped error for a failure before execution (auth, database)."""
     body = {
         "data": None,
-        "errors": [{"message": error.text, "extensions": {"code": error.code}}],
+        "errors": [{"message": error.text, "extensions": _extensions(request, error.code)}],
     }
-    return web.json_response(body, status=TABLE[type(error)][0], headers=retry_headers(error))
+    return web.json_response(body, status=status_of(error), headers=retry_headers(error))
 
 
 TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
 
 
-def _transport_error(exc: HTTPException) -> web.Response:
+def _transport_error(request: web.Request, exc: HTTPException) -> web.Response:
     code = TRANSPORT_CODES.get(exc.status_code, "invalid_request")
-    body = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    extensions = _extensions(request, code)
+    body = {"data": None, "errors": [{"message": exc.reason, "extensions": extensions}]}
     return web.json_response(body, status=exc.status_code)
 
 
@@ -125,7 +142,7 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
 
     graphql_transport_ws_handler_class = TransportHandler
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, metrics: Metrics) -> None:
         # Only graphql-transport-ws: the legacy graphql-ws protocol would bypass our handler.
         super().__init__(
             build_schema(limits),
@@ -134,6 +151,7 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             max_subscriptions_per_connection=limits.max_subscriptions,
         )
         self.limits = limits
+        self.metrics = metrics
 
     async def get_context(
         self, request: web.Request, response: web.Response | web.WebSocketResponse
@@ -148,6 +166,7 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
         )
         context.secret = secret_of(request)
         if isinstance(response, web.WebSocketResponse):
+            drain.track(app, response)
             # Browsers cannot set headers on a WebSocket: the token may come in connection_init.
             context.principal = await _principal(context, context.secret)
             context.spend = functools.partial(_spend_quietly, request)
@@ -155,6 +174,7 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             context.principal = await tokens.authenticate(
                 context.db, secret_of(request), now=context.clock()
             )
+            note_principal(request, context.principal)
             # One budget per token across both doors: GraphQL is no way around the REST limit.
             response.headers.update(await spend(request, context.principal))
         return context
@@ -175,13 +195,28 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         try:
             async with asyncio.timeout(self.limits.timeout_s):
-                return await super().execute_operation(*args, **kwargs)
+                result = await super().execute_operation(*args, **kwargs)
         except TimeoutError:
             error = GraphQLError(
                 f"the operation took longer than {self.limits.timeout_s:g} s and was stopped",
                 extensions={"code": CODE_TIMEOUT},
             )
-            return ExecutionResult(data=None, errors=[error])
+            result = ExecutionResult(data=None, errors=[error])
+        if isinstance(result, ExecutionResult):
+            data = kwargs.get("request_data")
+            self.metrics.observe_operation(getattr(data, "operation_name", None), _outcome(result))
+        return result
+
+    async def process_result(
+        self, request: web.Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # Each error names the request, so a client's report leads to the server's log line.
+        for error in cast("list[dict[str, Any]]", response.get("errors") or []):
+            extensions = dict(error.get("extensions") or {})
+            extensions["requestId"] = request.get(REQUEST_ID, "")
+            error["extensions"] = extensions
+        return response
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if _wants_page(request):
@@ -189,11 +224,17 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
         try:
             return await self.run(request=request)
         except HTTPException as exc:  # Strawberry's transport errors: bad JSON, wrong method
-            return _transport_error(exc)
+            return _transport_error(request, exc)
         except GatewayError as error:
-            return error_response(error)
-        except StorageUnavailable:
-            return error_response(Unavailable(None))
+            return error_response(request, error)
+
+
+def _outcome(result: ExecutionResult) -> str:
+    """Return ``ok``, or the code of the first error (codes are a small fixed set)."""
+    if not result.errors:
+        return "ok"
+    extensions = result.errors[0].extensions or {}
+    return str(extensions.get("code", "error"))
 
 
 def _wants_page(request: web.Request) -> bool:
@@ -208,4 +249,5 @@ def _wants_page(request: web.Request) -> bool:
 
 def add_routes(app: web.Application) -> None:
     """Serve GraphQL (HTTP and WebSocket) at /graphql; graphiql.add_routes serves its assets."""
-    app.router.add_route("*", "/graphql", GatewayGraphQLView(limits_of(app[SETTINGS])))
+    view = GatewayGraphQLView(limits_of(app[SETTINGS]), app[METRICS])
+    app.router.add_route("*", "/graphql", view)

@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from gateway.keys import DATABASE
-from storage.errors import StorageUnavailable
+from resolvers.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +19,9 @@ async def ready(request: web.Request) -> web.Response:
     """Ready: the database answers a query."""
     try:
         await request.app[DATABASE].ping()
-    except StorageUnavailable as exc:
+    except Unavailable as exc:
         # The driver's text (hosts, users, paths) is for the log, not for anonymous callers.
-        log.warning("not ready: database unavailable: %s", exc)
+        log.warning("not ready: database unavailable: %s", exc.detail or exc.text)
         return web.json_response(
             {"status": "unavailable", "reason": "database unreachable"}, status=503
         )

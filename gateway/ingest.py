@@ -1,11 +1,11 @@
-"""POST /api/gateway/ingest: the bulk ingestion API (CONTRACT §3)."""
+"""POST /api/gateway/ingest: the bulk ingestion API (docs/formats.md §3)."""
 
 from aiohttp import web
 
 from gateway.auth import authorize
-from gateway.body import read_text
+from gateway.body import json_records, ndjson_records, read_text
 from gateway.keys import CLOCK, DATABASE
-from resolvers import ingestion, payloads, records
+from resolvers import ingestion, records
 from resolvers.errors import InvalidRequest
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
@@ -18,9 +18,9 @@ async def ingest(request: web.Request) -> web.Response:
     ingestion.check_idempotency_key(key)
     body = await read_text(request)
     if request.content_type in NDJSON_TYPES:
-        raw = payloads.decode_ndjson_records(body)
+        raw = ndjson_records(body)
     elif request.content_type == "application/json":
-        raw = payloads.decode_json_records(body)
+        raw = json_records(body)
     else:
         raise InvalidRequest(
             f"Content-Type must be application/json or application/x-ndjson, "

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from gateway.settings import Settings
 from resolvers.clock import Clock
+from resolvers.database import Database
 from resolvers.upstreams import Upstream
-from storage.engine import Database
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)

@@ -6,7 +6,7 @@ someone describes it here; the descriptions (here and in openapi_usage.py) add t
 
 from aiohttp import web
 
-from gateway.openapi_usage import SCHEMAS, USAGE, Doc, path_param, ref, usage_operation
+from gateway.launchdarkly.openapi import SCHEMAS, USAGE, Doc, path_param, ref, usage_operation
 
 # GraphQL and its page's assets are not REST routes; the GraphQL schema describes itself.
 NOT_REST = ("/graphql", "/static")

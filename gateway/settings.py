@@ -1,15 +1,39 @@
 """One frozen Settings object; only the CLI reads the environment (GATEWAY_*)."""
 
 import dataclasses
+import os
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from gateway.database_url import check_database_url
+
 ENV_PREFIX = "GATEWAY_"
 MIN_MINUTE_RETENTION_HOURS = 3
+MINIMUM_RETENTION = {
+    "minute_retention_hours": MIN_MINUTE_RETENTION_HOURS,
+    "quarter_retention_days": 2,
+    "mau_retention_days": 31,
+    "statistics_retention_days": 1,
+}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+MAX_PORT = 65535
+
+
+def default_database_path() -> Path:
+    """Return the per-user SQLite file used when no database is configured."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "usage-gateway" / "gateway.db"
+
+
+def _at_least(name: str, value: float, least: float) -> None:
+    if value < least:
+        raise ValueError(f"{env_name(name)} must be at least {least:g}, not {value:g}")
 
 
 def _secret(default: str | None = None, doc: str = "") -> Any:
@@ -33,10 +57,11 @@ def _without_password(url: str) -> str:
 class Settings:
     """Everything the gateway can be told; defaults run it on an embedded SQLite file."""
 
-    database_url: str = _setting(
-        "sqlite+aiosqlite:///gateway.db",
-        "SQLAlchemy URL or SQLite path; `postgresql://…` uses asyncpg. Default: `gateway.db` "
-        "in the working directory.",
+    database_url: str | None = _setting(
+        None,
+        "`postgresql://user@host/dbname`, a SQLite URL, or a SQLite file path ending in `.db` "
+        "or `.sqlite`. Unset: `$XDG_DATA_HOME/usage-gateway/gateway.db` "
+        "(`~/.local/share/usage-gateway/gateway.db`), whatever the working directory.",
     )
     host: str = _setting("127.0.0.1", "Interface `gateway serve` binds to.")
     port: int = _setting(8080, "Port `gateway serve` listens on.")
@@ -44,10 +69,10 @@ class Settings:
         None, "If set, an admin token with this secret is ensured at start (automation, tests)."
     )
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest accepted request body (413 above).")
-    minute_retention_hours: int = _setting(
-        24, "How long minute buckets are kept; quarter-hour buckets are kept for ever."
+    minute_retention_hours: int = _setting(24, "How long minute buckets are kept.")
+    log_level: str = _setting(
+        "INFO", "Least severe log level written: DEBUG, INFO, WARNING, ERROR or CRITICAL."
     )
-    log_level: str = _setting("INFO", "Python logging level name.")
     unleash_features_file: str | None = _setting(
         None,
         "JSON file of toggles served to Unleash SDKs at `/api/client/features` "
@@ -110,6 +135,36 @@ class Settings:
         "gateway:ratelimit:", "Prefix of the rate-limit keys in Redis (one per deployment)."
     )
 
+    # Operating it (issue 13)
+    workers: int = _setting(
+        1, "Processes `gateway serve` runs on one port (a supervisor restarts dead ones)."
+    )
+    shutdown_grace_s: float = _setting(
+        30.0, "On SIGTERM, how long in-flight requests may take to finish before they are cut."
+    )
+    log_format: str = _setting(
+        "text", "`text` (one readable line per event) or `json` (one JSON object per line)."
+    )
+    metrics_port: int | None = _setting(
+        None, "Serve `/metrics` on this port only (same host); unset: on the main port."
+    )
+    lease_ttl_s: float = _setting(
+        30.0,
+        "How long a process holds the once-per-deployment duties (collector, pruning) "
+        "without renewing; another process takes them over after that.",
+    )
+    quarter_retention_days: int = _setting(
+        0, "How long quarter-hour buckets are kept (at least 2 days); 0 keeps them for ever."
+    )
+    mau_retention_days: int = _setting(
+        0, "How long MAU rows (contexts seen per day) are kept (at least 31 days); 0: for ever."
+    )
+    statistics_retention_days: int = _setting(
+        0,
+        "How long statistics documents are kept (each instance's newest is always kept); "
+        "0: for ever.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> "Settings":
         """Return settings from GATEWAY_* variables, then explicit overrides (CLI flags)."""
@@ -123,13 +178,32 @@ class Settings:
         return cls(**values)
 
     def __post_init__(self) -> None:
-        if self.minute_retention_hours < MIN_MINUTE_RETENTION_HOURS:
-            # Minutely series cover the last two hours; shorter retention would serve
-            # zeros for buckets that were pruned, not for traffic that never happened.
+        if self.database_url is not None:
+            check_database_url(self.database_url)
+        # Below these, series that the routes serve by default would show pruned
+        # buckets as zeros: minutely (2 h), hourly (2 days), rolling 30-day MAU.
+        for name, least in MINIMUM_RETENTION.items():
+            value = getattr(self, name)
+            if value != 0 or name == "minute_retention_hours":
+                _at_least(name, value, least)
+        if self.log_level.upper() not in LOG_LEVELS:
             raise ValueError(
-                f"{env_name('minute_retention_hours')} must be at least "
-                f"{MIN_MINUTE_RETENTION_HOURS}, not {self.minute_retention_hours}"
+                f"{env_name('log_level')} must be one of {', '.join(LOG_LEVELS)}, "
+                f"not {self.log_level!r}"
             )
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(
+                f"{env_name('log_format')} must be text or json, not {self.log_format!r}"
+            )
+        for name in ("workers", "port", "shutdown_grace_s", "lease_ttl_s"):
+            _at_least(name, getattr(self, name), 1)
+        if self.port > MAX_PORT or (self.metrics_port or 1) > MAX_PORT:
+            raise ValueError(f"a port must be 1 to {MAX_PORT}")
+
+    @property
+    def database(self) -> str:
+        """Return the database to use: the configured URL or path, else the per-user file."""
+        return self.database_url or str(default_database_path())
 
     def __repr__(self) -> str:
         shown = []
@@ -137,7 +211,7 @@ class Settings:
             if not f.repr:
                 continue
             value = getattr(self, f.name)
-            if f.name == "database_url":
+            if f.name == "database_url" and value is not None:
                 value = _without_password(value)
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"

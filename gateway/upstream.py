@@ -1,13 +1,13 @@
 """The statistics collector's edge: aiohttp pulls from upstream Unleash servers."""
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
 
+from gateway import duties
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
+from gateway.metrics import METRICS
 from resolvers import collector
 from resolvers.collector import Schedule, UpstreamFailure
 from resolvers.upstreams import Upstream, parse_upstreams
@@ -60,33 +60,34 @@ class HttpStatisticsFetcher:
             raise UpstreamFailure("answer is not UTF-8 text") from None
 
 
-def _collector(
-    upstreams: tuple[Upstream, ...], schedule: Schedule
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def collect(app: web.Application) -> AsyncIterator[None]:
+def _collector(upstreams: tuple[Upstream, ...], schedule: Schedule) -> duties.Duty:
+    async def collect(app: web.Application) -> None:
+        metrics = app[METRICS]
+
+        def observe(outcome: collector.Outcome) -> None:
+            metrics.observe_collector(outcome, app[CLOCK]().timestamp())
+
         async with aiohttp.ClientSession() as session:
             fetcher = HttpStatisticsFetcher(session)
-            tasks = [
-                asyncio.create_task(
+            await asyncio.gather(
+                *(
                     collector.poll(
-                        app[DATABASE], fetcher, upstream, clock=app[CLOCK], schedule=schedule
-                    ),
-                    name=f"statistics-collector-{upstream.name}",
+                        app[DATABASE],
+                        fetcher,
+                        upstream,
+                        clock=app[CLOCK],
+                        schedule=schedule,
+                        on_outcome=observe,
+                    )
+                    for upstream in upstreams
                 )
-                for upstream in upstreams
-            ]
-            yield
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            )
 
     return collect
 
 
 def add_collector(app: web.Application) -> None:
-    """Pull statistics from the configured upstreams while the app runs (if any).
+    """Pull statistics from the configured upstreams, in one process of the deployment.
 
     Raises ValueError at once when the upstream settings are malformed.
     """
@@ -100,4 +101,4 @@ def add_collector(app: web.Application) -> None:
         timeout_s=settings.unleash_collect_timeout_s,
         backoff_max_s=settings.unleash_collect_backoff_max_s,
     )
-    app.cleanup_ctx.append(_collector(upstreams, schedule))
+    duties.add_duty(app, "statistics collector", _collector(upstreams, schedule))

@@ -3,10 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 from resolvers import ingestion
+from resolvers.database import Database
 from resolvers.records import Stream
 from resolvers.sdks import Sdk
+from resolvers.vocabulary import SdkType
 from storage import applications
-from storage.engine import Database
+from storage.applications import ApplicationSeen as ApplicationSeen
 
 # An instance counts as connected for two default LaunchDarkly diagnostic intervals
 # (15 min each) after its last diagnostic event: one missed report does not drop it.
@@ -22,14 +24,14 @@ async def note_instance(
     sdk: Sdk,
     interval_ms: int | None,
     now: datetime,
-    stream_source: str | None = None,
+    stream_source: SdkType | None = None,
 ) -> int | None:
     """Remember an SDK instance; with ``stream_source``, also observe the connection gauge.
 
     The gauge is the number of live instances of the same SDK name and version, written
     as a stream observation in the same transaction; it is returned (None without one).
     """
-    row = applications.ApplicationSeen(
+    row = ApplicationSeen(
         app_name=app_name,
         instance_id=instance_id,
         environment=environment,
@@ -75,7 +77,7 @@ async def sdk_instances(
     since: datetime | None = None,
     environment: str | None = None,
     sdk: str | None = None,
-) -> list[applications.ApplicationSeen]:
+) -> list[ApplicationSeen]:
     """Return the SDK instances seen at or after ``since`` (default: 60 days before ``now``).
 
     Unleash SDKs are seen when they register, LaunchDarkly SDKs on each diagnostic event.

@@ -9,9 +9,10 @@ multiple of 15 minutes, so each boundary falls on a stored quarter-hour.
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from resolvers.errors import InvalidRequest
+from resolvers.vocabulary import Granularity
 from storage.series import Run
 from storage.tables import DAY, MINUTE, QUARTER
 
@@ -19,12 +20,6 @@ HOUR = 3600
 UTC_ZONE = ZoneInfo("UTC")
 MINUTELY_WITHIN = 2 * HOUR
 HOURLY_WITHIN = 2 * DAY
-
-
-class Granularity(Enum):
-    MINUTELY = "minutely"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +46,16 @@ class Grid:
             else:
                 runs.append(Run(lo, hi - lo, 1))
         return runs
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """Return the IANA zone of a ``tz`` parameter (UTC when absent); an unknown name is a 400."""
+    if name is None:
+        return UTC_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidRequest(f"tz: unknown time zone {name!r}") from None
 
 
 def granularity_for(from_s: int, now_s: int) -> Granularity:

@@ -14,12 +14,11 @@ from typing import Any, NoReturn, Protocol
 from resolvers import payloads
 from resolvers.checksum import verify_statistics_document
 from resolvers.clock import Clock
-from resolvers.errors import GatewayError
+from resolvers.database import Database
+from resolvers.errors import GatewayError, Unavailable
 from resolvers.statistics import statistics_row
 from resolvers.upstreams import Upstream
 from storage import statistics, upstreams
-from storage.engine import Database
-from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +110,8 @@ async def collect_once(
         raise
     except UpstreamFailure as exc:
         error = str(exc)
-    except StorageUnavailable as exc:
-        error = f"database unavailable: {exc}"
+    except Unavailable as exc:
+        error = f"database unavailable: {exc.detail or exc.text}"
     except Exception as exc:  # never let one bad pull stop the collector
         log.exception("statistics upstream %s: unexpected error", upstream.name)
         error = f"unexpected error: {type(exc).__name__}: {exc}"
@@ -136,13 +135,18 @@ async def poll(
     clock: Clock,
     schedule: Schedule,
     sleep: Sleep = asyncio.sleep,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
 ) -> NoReturn:
-    """Pull one upstream for ever, backing off while it fails; cancel the task to stop."""
+    """Pull one upstream for ever, backing off while it fails; cancel the task to stop.
+
+    ``on_outcome`` hears of every pull (the gateway counts them).
+    """
     failures = 0
     while True:
         outcome = await collect_once(
             db, fetcher, upstream, clock=clock, timeout_s=schedule.timeout_s
         )
+        on_outcome(outcome)
         if outcome.ok:
             if failures:
                 log.info("statistics upstream %s recovered", upstream.name)

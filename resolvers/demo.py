@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from resolvers.clock import epoch_s, from_epoch_s
+from resolvers.database import Database
 from resolvers.demo_statistics import statistics_rows
 from resolvers.ingestion import bucket_start, context_hash
 from storage import statistics, usage
-from storage.engine import Database
 from storage.tables import DAY, MINUTE, QUARTER
 
 Progress = Callable[[str, int], None]
@@ -312,3 +312,18 @@ async def is_empty(db: Database) -> bool:
     """Return whether the database holds no usage facts and no statistics yet."""
     async with db.session() as session:
         return await usage.is_empty(session)
+
+
+def expected_rows(*, now: datetime, days: int = 90, seed_value: int = 7) -> int:
+    """Return about how many rows ``seed`` writes (an upper bound for evaluations)."""
+    now = now.replace(second=0, microsecond=0)
+    start = (now - timedelta(days=days)).replace(minute=0)
+    slots = list(_slots(start, now))
+    quarters = len({quarter for _, width, quarter in slots if width == MINUTE})
+    per_series = len(slots) + quarters
+    flags = _flags(random.Random(seed_value))
+    variations = sum(len(PROJECTS[f.project]) * len(f.values) for f in flags)
+    sdks = len(SERVER_SDKS) + len(CLIENT_SDKS)
+    # Contexts: each of ~20,000 contexts joins once and returns on ~1 day in 11.
+    contexts = 20_000 * (1 + days // 22)
+    return variations * per_series + variations + (sdks + 2) * per_series + days * 12 + contexts

@@ -1,6 +1,8 @@
 """The gateway's one error vocabulary. Each door renders these in its own dialect."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +18,7 @@ class GatewayError(Exception):
     """Root of every expected failure; ``message`` None means ``default_message``."""
 
     code = "internal_error"
-    # The one default text for both doors (LaunchDarkly's wording, CONTRACT §2.1).
+    # The one default text for both doors (LaunchDarkly's wording, docs/formats.md §2.1).
     default_message = "Internal error"
 
     def __init__(self, message: str | None = None) -> None:
@@ -81,7 +83,30 @@ class RateLimited(GatewayError):
 
 
 class Unavailable(GatewayError):
-    """A dependency (the database) is down; the request may succeed later."""
+    """A dependency (the database) is down; the request may succeed later.
+
+    ``detail`` says what failed, for the log; clients get the message (by default the
+    vendor's text), never hosts, users or paths.
+    """
 
     code = "service_unavailable"
     default_message = "Requested service unavailable"
+
+    def __init__(self, message: str | None = None, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+T = TypeVar("T")
+
+
+def by_class(table: Mapping[type, T], error: BaseException) -> T:
+    """Return the entry of the nearest class of ``error`` in ``table`` (its MRO order).
+
+    Doors map errors to statuses and bodies with such tables; a subclass needs no entry of
+    its own, it is rendered as its nearest listed ancestor.
+    """
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    raise KeyError(type(error).__name__)

@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from resolvers.database import Database
 from resolvers.statistics import StatisticsDocument, document_of, ordered
 from storage import statistics
-from storage.engine import Database
 
 _NOT_TOTALLED = ("instanceId", "sum")
 _ROUNDED = {"edgeInstanceUsage": 3}

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from resolvers import tally
 from resolvers.checksum import verify_statistics_document
 from resolvers.clock import epoch_s
+from resolvers.database import Database, Session
 from resolvers.errors import InvalidRequest
 from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
 from resolvers.statistics import statistics_row
 from resolvers.statistics_time import taken_at
-from resolvers.tokens import Principal
+from resolvers.tokens import Principal, sdk_scope
 from storage import batches, statistics, usage
-from storage.engine import Database, Session
 from storage.errors import Conflict
 from storage.tables import BUCKET_WIDTHS, DAY
 
@@ -60,10 +61,11 @@ class Facts:
             case Event():
                 for width in BUCKET_WIDTHS:
                     start = bucket_start(epoch_s(record.time), width)
-                    self.events[(record.event_type, width, start)] += record.count
+                    self.events[(record.event_type.value, width, start)] += record.count
             case Meter():
                 day = bucket_start(epoch_s(record.time), DAY)
-                self.meters[(record.meter, day, record.project, record.environment)] += record.value
+                key = (record.meter.value, day, record.project, record.environment)
+                self.meters[key] += record.value
             case Statistics():
                 row = statistics_row(record.document, now=now, source="ingest")
                 self.documents[(row.instance_id, row.taken_at)] = row
@@ -95,7 +97,7 @@ class Facts:
     def _stream(self, r: Stream) -> None:
         seconds = epoch_s(r.time)
         for width in BUCKET_WIDTHS:
-            key = (r.source, width, bucket_start(seconds, width), r.sdk, r.sdk_version)
+            key = (r.source.value, width, bucket_start(seconds, width), r.sdk, r.sdk_version)
             self.streams[key] = max(self.streams.get(key, 0), r.connections)
 
     async def write(self, session: Session) -> None:
@@ -136,8 +138,8 @@ def _context_seen(r: Context) -> usage.ContextSeen:
         project=r.project,
         environment=r.environment,
         sdk=r.sdk,
-        sdk_type=r.sdk_type,
-        category=r.category,
+        sdk_type=r.sdk_type.value,
+        category=r.category.value,
     )
 
 
@@ -190,7 +192,30 @@ async def record_batch(
         if seen is None:
             raise
         return seen.accepted
+    tally.note_records(records)
     return len(records)
+
+
+@dataclass(frozen=True, slots=True)
+class SdkReport:
+    """What an SDK sent, decoded at its door into records of its key's project and environment.
+
+    ``payload_key`` is the door's id of the payload, namespaced by the door: a payload
+    retried with the same key counts once.
+    """
+
+    records: Sequence[Record]
+    payload_key: str | None = None
+
+
+async def record_sdk_report(
+    db: Database, report: SdkReport, *, principal: Principal, now: datetime
+) -> int:
+    """Store what an SDK reported, atomically; return how many records were acknowledged."""
+    sdk_scope(principal)  # only a key scoped to one project and environment reports as an SDK
+    return await record_batch(
+        db, report.records, principal=principal, now=now, idempotency_key=report.payload_key
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,134 +1,119 @@
-"""Monthly active users: /mau parameters, windows and groupings (CONTRACT §2.4)."""
+"""Monthly active users: distinct contexts per UTC day over a window, filtered and grouped."""
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from resolvers.buckets import month_starts, utc_days
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
-from resolvers.series import UNKNOWN, SeriesList, zero_filled
-from resolvers.usage_params import Query, TimeRange, choice, choices, texts, usage_range
-from resolvers.vocabulary import CATEGORIES, SOURCES
+from resolvers.ranges import TimeRange, check_buckets
+from resolvers.series import UNKNOWN, Labels, Point, SeriesList, zero_filled
+from resolvers.vocabulary import (
+    DIMENSIONS,
+    Category,
+    Dimension,
+    Granularity,
+    MauAggregation,
+    Measure,
+    SdkType,
+)
 from storage import mau as rows
-from storage.engine import Database
 
+# MAU is a count of users (as LaunchDarkly counts it): without a context kind asked for,
+# only the user kind counts, so legacy dashboards get the vendor's numbers.
 DEFAULT_CONTEXT_KINDS = ("user",)
-GROUPS = ("project", "environment", "sdktype", "sdk", "anonymous", "contextKind")
-AGGREGATIONS = ("rolling_30d", "month_to_date", "daily_incremental")
-# LaunchDarkly's client also offers these; we keep no such dimension, so they are a 400.
-UNSUPPORTED_GROUPS = ("sdkAppId",)
 ROLLING_DAYS = 30
+_LOOKBACK = {MauAggregation.ROLLING_30D: ROLLING_DAYS, MauAggregation.DAILY_INCREMENTAL: 1}
 
 
 @dataclass(frozen=True, slots=True)
 class MauQuery:
-    """What /mau asks for: filters, groupings and the window of each day's count."""
+    """Which contexts to count (filters), how to split them (groups), and each day's window.
+
+    Empty filters mean every value; ``context_kinds`` empty means the default, users only.
+    """
 
     span: TimeRange
     projects: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
-    sdk_types: tuple[str, ...] = ()
+    sdk_types: tuple[SdkType, ...] = ()
     sdks: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()
     anonymous: bool | None = None
     context_kinds: tuple[str, ...] = ()
-    group_by: tuple[str, ...] = ()
-    aggregation: str = "rolling_30d"
-    filters: dict[str, tuple[Any, ...]] = field(init=False)
+    group_by: tuple[Dimension, ...] = ()
+    aggregation: MauAggregation = MauAggregation.ROLLING_30D
 
     def __post_init__(self) -> None:
-        anonymous = () if self.anonymous is None else (self.anonymous,)
-        filters = {
-            "project": self.projects,
-            "environment": self.environments,
-            "sdktype": self.sdk_types,
-            "sdk": self.sdks,
-            "anonymous": anonymous,
-            "contextKind": self.context_kinds,
+        if self.environments and len(self.projects) != 1:
+            # An environment key means something only within one project.
+            raise InvalidRequest("environment: needs exactly one project parameter")
+        for group in self.group_by:
+            if group not in DIMENSIONS[Measure.MAU]:
+                raise InvalidRequest(f"groupby: MAU cannot be grouped by {group.value}")
+        check_buckets(self.span, Granularity.DAILY)
+
+    @property
+    def filters(self) -> dict[str, tuple[Any, ...]]:
+        """Return storage's filters: dimension name -> the values kept."""
+        return {
+            Dimension.PROJECT.value: self.projects,
+            Dimension.ENVIRONMENT.value: self.environments,
+            Dimension.SDK_TYPE.value: tuple(t.value for t in self.sdk_types),
+            Dimension.SDK.value: self.sdks,
+            Dimension.CATEGORY.value: tuple(c.value for c in self.categories),
+            Dimension.ANONYMOUS.value: () if self.anonymous is None else (self.anonymous,),
+            Dimension.CONTEXT_KIND.value: self.context_kinds or DEFAULT_CONTEXT_KINDS,
         }
-        object.__setattr__(self, "filters", filters)
 
 
-def parse_mau_query(query: Query, *, now: datetime) -> MauQuery:
-    """Return the /mau request a query string describes, or raise InvalidRequest."""
-    span = usage_range(query, now=now, route="mau")
-    projects, environments = texts(query, "project"), texts(query, "environment")
-    if environments and len(projects) != 1:
-        raise InvalidRequest("environment: needs exactly one project parameter")
-    groups = query.get("groupby", ())
-    for group in groups:
-        if group in UNSUPPORTED_GROUPS:
-            raise InvalidRequest(f"groupby: {group} is not supported by this gateway")
-    anonymous = choice(query, "anonymous", ("true", "false"))
-    return MauQuery(
-        span=span,
-        projects=projects,
-        environments=environments,
-        sdk_types=choices(query, "sdktype", SOURCES),
-        sdks=texts(query, "sdk"),
-        anonymous=None if anonymous is None else anonymous == "true",
-        # LaunchDarkly counts only the user kind when contextKind is not given (MAU is a
-        # count of users, as the seed page says), so legacy dashboards get its numbers.
-        context_kinds=texts(query, "contextKind") or DEFAULT_CONTEXT_KINDS,
-        group_by=choices(query, "groupby", GROUPS),
-        aggregation=choice(query, "aggregationType", AGGREGATIONS) or "rolling_30d",
-    )
-
-
-def _value(group: str, value: Any) -> Any:
-    if group == "anonymous":
-        return bool(value)
-    return value
+def _labels(group_by: tuple[Dimension, ...], values: tuple[Any, ...]) -> Labels:
+    fields: dict[str, Any] = {}
+    for group, value in zip(group_by, values, strict=True):
+        if group is Dimension.SDK_TYPE:
+            value = SdkType(value)
+        elif group is Dimension.ANONYMOUS:
+            value = bool(value)  # SQLite stores booleans as 0 and 1
+        # Labels fields are named as the dimensions' values.
+        fields[group.value] = value
+    return Labels(**fields)
 
 
 async def mau_series(db: Database, query: MauQuery) -> SeriesList:
     """Return distinct active contexts per UTC day: one series, or one per group."""
     days = utc_days(query.span.lo, query.span.hi)
-    lookback = {"rolling_30d": ROLLING_DAYS, "daily_incremental": 1}.get(query.aggregation)
     async with db.session() as session:
         counts = await rows.active_counts(
             session,
             first_day=days[0],
             last_day=days[-1],
-            lookback_days=lookback,
+            lookback_days=_LOOKBACK.get(query.aggregation),
             month_starts=month_starts(days),
             filters=query.filters,
-            group_by=query.group_by,
+            group_by=tuple(g.value for g in query.group_by),
         )
     index = {day: i for i, day in enumerate(days)}
-    found = {
-        (index[day], tuple(_value(g, v) for g, v in zip(query.group_by, values, strict=True))): n
-        for day, *values, n in counts
-    }
+    found = {(index[day], tuple(values)): n for day, *values, n in counts}
     keys = sorted({key for _, key in found}) if query.group_by else [()]
-    metadata = tuple(dict(zip(query.group_by, key, strict=True)) for key in keys)
-    return SeriesList(metadata, zero_filled(days, keys, found))
+    labels = tuple(_labels(query.group_by, key) for key in keys)
+    return SeriesList(Granularity.DAILY, labels, zero_filled(days, keys, found))
 
 
 async def mau_by_category(db: Database, *, span: TimeRange) -> SeriesList:
     """Return rolling-30-day MAU per category: browser, mobile, backend, in that order."""
-    days = utc_days(span.lo, span.hi)
-    async with db.session() as session:
-        counts = await rows.active_counts(
-            session,
-            first_day=days[0],
-            last_day=days[-1],
-            lookback_days=ROLLING_DAYS,
-            # The same users as /mau without contextKind, so the categories add up to it.
-            filters={"contextKind": DEFAULT_CONTEXT_KINDS},
-            group_by=("category",),
-        )
-    index = {day: i for i, day in enumerate(days)}
-    found = {(index[day], category): n for day, category, n in counts}
-    metadata = tuple({"category": c} for c in CATEGORIES)
-    return SeriesList(metadata, zero_filled(days, CATEGORIES, found))
+    # The same users as MAU without a context kind, so the categories add up to it.
+    query = MauQuery(span=span, group_by=(Dimension.CATEGORY,))
+    grouped = await mau_series(db, query)
+    by_category = {labels.category: i for i, labels in enumerate(grouped.labels)}
+    order = [by_category.get(c.value) for c in Category]
+    points = tuple(
+        Point(p.time, tuple(0 if i is None else p.values[i] for i in order)) for p in grouped.points
+    )
+    labels = tuple(Labels(category=c.value) for c in Category)
+    return SeriesList(Granularity.DAILY, labels, points)
 
 
-def parse_sdk_type(query: Query) -> str | None:
-    """Return the /mau/sdks ``sdktype`` filter, if any."""
-    return choice(query, "sdktype", SOURCES)
-
-
-async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: str | None) -> list[str]:
+async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: SdkType | None) -> list[str]:
     """Return the names of SDKs with active contexts in the range (UTC days), sorted."""
     days = utc_days(span.lo, span.hi)
     async with db.session() as session:
@@ -136,6 +121,6 @@ async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: str | None) -> li
             session,
             first_day=days[0],
             last_day=days[-1],
-            sdk_types=() if sdk_type is None else (sdk_type,),
+            sdk_types=() if sdk_type is None else (sdk_type.value,),
         )
     return sorted({name or UNKNOWN for name in names})

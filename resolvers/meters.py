@@ -1,15 +1,13 @@
 """The four billing meters: month-to-date cumulative values per UTC day."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from resolvers.buckets import month_start, month_starts, utc_days
-from resolvers.clock import epoch_s
-from resolvers.errors import NotFound
-from resolvers.usage_params import Query, TimeRange, meter_range, meter_scope
-from resolvers.vocabulary import METERS
+from resolvers.buckets import month_starts, utc_days
+from resolvers.database import Database
+from resolvers.errors import InvalidRequest
+from resolvers.ranges import TimeRange
+from resolvers.vocabulary import Meter
 from storage import meters as rows
-from storage.engine import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,55 +18,51 @@ class Interval:
     value: int | float
 
 
-def current_month_start(now: datetime) -> int:
-    """Return the start of the current UTC month, the meters' default ``from``."""
-    return month_start(epoch_s(now))
-
-
 @dataclass(frozen=True, slots=True)
 class MeterQuery:
-    """A meter request: its range (Unix s) and optional project/environment scope."""
+    """A meter request: the meter, its range (Unix s) and an optional project/environment."""
 
+    meter: Meter
     span: TimeRange
-    project: str | None
-    environment: str | None
+    project: str | None = None
+    environment: str | None = None
 
 
-def parse_meter_query(query: Query, *, now: datetime) -> MeterQuery:
-    """Return the meter request a query string describes, or raise InvalidRequest.
+def meter_scope(
+    project: str | None,
+    environment: str | None,
+    *,
+    names: tuple[str, str] = ("project", "environment"),
+) -> tuple[str | None, str | None]:
+    """Return the scope; a project without an environment (or the reverse) is a 400.
 
-    ``from`` defaults to the start of the current UTC month; the range spans at most 31
-    days; ``projectKey`` and ``environmentKey`` come together or not at all.
+    ``names`` are the door's names of the two parameters, for the message.
     """
-    span = meter_range(query, now=now, month_start=current_month_start(now))
-    project, environment = meter_scope(query)
-    return MeterQuery(span, project, environment)
+    if project is not None and environment is None:
+        raise InvalidRequest(f"{names[1]}: required when {names[0]} is given")
+    if environment is not None and project is None:
+        raise InvalidRequest(f"{names[0]}: required when {names[1]} is given")
+    return project, environment
 
 
 def _number(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-async def meter_intervals(
-    db: Database,
-    *,
-    meter: str,
-    span: TimeRange,
-    project: str | None = None,
-    environment: str | None = None,
-) -> list[Interval]:
-    """Return a month-to-date cumulative value for every UTC day of the range."""
-    if meter not in METERS:
-        raise NotFound(None)
-    days = utc_days(span.lo, span.hi)
+async def meter_intervals(db: Database, query: MeterQuery) -> list[Interval]:
+    """Return a month-to-date cumulative value for every UTC day of the range.
+
+    Without a project and environment every row counts, scoped or not.
+    """
+    days = utc_days(query.span.lo, query.span.hi)
     async with db.session() as session:
-        values = await rows.month_to_date(
+        found = await rows.month_to_date(
             session,
-            meter=meter,
+            meter=query.meter.value,
             first_day=days[0],
             last_day=days[-1],
             month_starts=month_starts(days),
-            project=project,
-            environment=environment,
+            project=query.project,
+            environment=query.environment,
         )
-    return [Interval(day, _number(value)) for day, value in values]
+    return [Interval(day, _number(value)) for day, value in found]

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from resolvers.clock import from_epoch_ms
-from resolvers.errors import FieldError, InvalidRequest
 
 MAX_KEY = 256
 MAX_INT32 = 2**31 - 1  # PostgreSQL INTEGER columns: variation indices, intervals
@@ -59,49 +58,6 @@ def json_value(value: Any, where: str) -> Any:
     except (TypeError, ValueError):
         raise Bad(where, "must be a JSON value without NaN or Infinity") from None
     return value
-
-
-def _not_json(exc: ValueError) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    return str(exc)
-
-
-def decode(body: str, *, expect: type) -> Any:
-    """Return the parsed JSON body, or raise InvalidRequest unless it is of type ``expect``."""
-    try:
-        payload = loads(body)
-    except ValueError as exc:
-        raise InvalidRequest(f"body is not valid JSON: {_not_json(exc)}") from None
-    if not isinstance(payload, expect):
-        shape = "an array of events" if expect is list else "a JSON object"
-        raise InvalidRequest(f"body must be {shape}")
-    return payload
-
-
-def decode_json_records(body: str) -> list[Any]:
-    """Return the ``records`` array of a JSON body, or raise InvalidRequest."""
-    payload = decode(body, expect=object)
-    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
-        raise InvalidRequest('body must be a JSON object with a "records" array')
-    return list(payload["records"])
-
-
-def decode_ndjson_records(body: str) -> list[Any]:
-    """Return one record per non-blank NDJSON line, or raise InvalidRequest naming the line."""
-    records: list[Any] = []
-    errors: list[FieldError] = []
-    for number, line in enumerate(body.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(loads(line))
-        except ValueError as exc:
-            message = f"line {number} is not valid JSON: {getattr(exc, 'msg', exc)}"
-            errors.append(FieldError(len(records) + len(errors), "", message))
-    if errors:
-        raise InvalidRequest(f"malformed NDJSON: {errors[0].message}", errors=tuple(errors))
-    return records
 
 
 def text(value: Any, where: str, *, limit: int | None = MAX_KEY) -> str:

@@ -6,12 +6,16 @@ process can count in memory and several processes can share a Redis counter
 """
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from resolvers.errors import RateLimited
+from storage.counters import MemoryCounter, RedisCounter
 from storage.errors import StorageUnavailable
+from storage.shared_counter import SharedMemoryCounter
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,11 @@ class Counter(Protocol):
     async def increment(self, key: str, *, ttl_s: int) -> int:
         """Add one to ``key`` (forgotten ``ttl_s`` seconds later); return the total."""
         ...
+
+
+def shared_memory_counter() -> Counter:
+    """Return a counter shared by every process forked after this call (gateway workers)."""
+    return SharedMemoryCounter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +72,19 @@ class RateLimit:
             retry = max(1, int(-(-(reset - now_s) // 1)))
             raise RateLimited(retry_after_s=retry, reset_ms=reset * 1000)
         return Allowance(self.per_window - used, reset * 1000)
+
+
+@asynccontextmanager
+async def rate_limit(
+    *, per_window: int, redis_url: str | None, redis_prefix: str, local: Counter | None = None
+) -> AsyncIterator[RateLimit]:
+    """Yield a rate limit counting in Redis when a URL is given (shared by every process),
+    else in ``local`` (e.g. shared by forked workers) or in this process's memory."""
+    if not redis_url:
+        yield RateLimit(local or MemoryCounter(), per_window=per_window)
+        return
+    redis = RedisCounter(redis_url, prefix=redis_prefix)
+    try:
+        yield RateLimit(redis, per_window=per_window)
+    finally:
+        await redis.close()

@@ -1,15 +1,18 @@
-"""Ingestion records: validation of the bulk API's record types (CONTRACT §3)."""
+"""Ingestion records: validation of the bulk API's record types (docs/formats.md §3)."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from resolvers import payloads
+from resolvers import vocabulary as v
 from resolvers.checksum import check_statistics_document
 from resolvers.errors import FieldError, InvalidRequest
 from resolvers.payloads import Bad
-from resolvers.vocabulary import CATEGORIES, EVENT_TYPES, METERS, SOURCES
+
+E = TypeVar("E", bound=Enum)
 
 # Clocks drift; a record a little ahead of ours is fine, one from tomorrow is a bug.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -38,14 +41,14 @@ class Context:
     project: str
     environment: str
     sdk: str
-    sdk_type: str
-    category: str
+    sdk_type: v.SdkType
+    category: v.Category
 
 
 @dataclass(frozen=True, slots=True)
 class Stream:
     time: datetime
-    source: str
+    source: v.SdkType
     sdk: str
     sdk_version: str
     connections: int
@@ -54,14 +57,14 @@ class Stream:
 @dataclass(frozen=True, slots=True)
 class Event:
     time: datetime
-    event_type: str
+    event_type: v.EventType
     count: int
 
 
 @dataclass(frozen=True, slots=True)
 class Meter:
     time: datetime
-    meter: str
+    meter: v.Meter
     value: float
     project: str
     environment: str
@@ -93,11 +96,13 @@ class _Fields:
     def optional_text(self, name: str) -> str:
         return "" if self.raw.get(name) is None else self.text(name)
 
-    def choice(self, name: str, allowed: tuple[str, ...], default: str | None = None) -> str:
-        value = self.text(name, default)
-        if value not in allowed:
-            raise Bad(name, f"must be one of {', '.join(allowed)}, not {value!r}")
-        return value
+    def choice(self, name: str, vocabulary: type[E]) -> E:
+        value = self.text(name)
+        for member in vocabulary:
+            if member.value == value:
+                return member
+        allowed = ", ".join(v.values(vocabulary))
+        raise Bad(name, f"must be one of {allowed}, not {value!r}")
 
     def count(self, name: str, *, minimum: int, default: int | None = None) -> int:
         return payloads.count(self.required(name, default), name, minimum=minimum)
@@ -139,15 +144,15 @@ def _context(f: _Fields, now: datetime) -> Context:
         project=f.text("project"),
         environment=f.text("environment"),
         sdk=f.text("sdk"),
-        sdk_type=f.choice("sdkType", SOURCES),
-        category=f.choice("category", CATEGORIES),
+        sdk_type=f.choice("sdkType", v.SdkType),
+        category=f.choice("category", v.Category),
     )
 
 
 def _stream(f: _Fields, now: datetime) -> Stream:
     return Stream(
         time=f.time(now),
-        source=f.choice("source", SOURCES),
+        source=f.choice("source", v.SdkType),
         sdk=f.text("sdk"),
         sdk_version=f.text("sdkVersion"),
         connections=f.count("connections", minimum=0),
@@ -157,7 +162,7 @@ def _stream(f: _Fields, now: datetime) -> Stream:
 def _event(f: _Fields, now: datetime) -> Event:
     return Event(
         time=f.time(now),
-        event_type=f.choice("eventType", EVENT_TYPES),
+        event_type=f.choice("eventType", v.EventType),
         count=f.count("count", minimum=1),
     )
 
@@ -171,7 +176,7 @@ def _meter(f: _Fields, now: datetime) -> Meter:
         )
     return Meter(
         time=f.time(now),
-        meter=f.choice("meter", METERS),
+        meter=f.choice("meter", v.Meter),
         value=payloads.number(
             f.required("value"), "value", minimum=0, maximum=payloads.MAX_METER_VALUE
         ),

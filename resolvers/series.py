@@ -7,22 +7,52 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from resolvers.buckets import UTC_ZONE, Granularity, Grid, granularity_for, grid
+from resolvers.buckets import UTC_ZONE, Grid, granularity_for, grid
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from resolvers.errors import NotFound
-from resolvers.usage_params import TimeRange
-from resolvers.vocabulary import EVENT_TYPES, SOURCES
+from resolvers.ranges import TimeRange, check_buckets
+from resolvers.vocabulary import EventType, Granularity, SdkType
 from storage import series as rows
-from storage.engine import Database
 from storage.tables import MINUTE, QUARTER
 
 UNKNOWN = "Unknown"
 SDK_VERSIONS_WINDOW = timedelta(days=60)
 
 
+class _NoValue:
+    """The value of a variation nobody reported (JSON null is a value)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """What one series counts: a value per dimension, None where it does not apply."""
+
+    project: str | None = None
+    environment: str | None = None
+    flag: str | None = None
+    variation: int | None = None
+    value: Any = NO_VALUE
+    sdk: str | None = None
+    sdk_version: str | None = None
+    sdk_type: SdkType | None = None
+    category: str | None = None
+    context_kind: str | None = None
+    anonymous: bool | None = None
+    event_type: EventType | None = None
+    source: SdkType | None = None
+    meter: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Point:
-    """One bucket: its start (Unix s) and one value per series, in metadata order."""
+    """One bucket: its start (Unix s) and one value per series, in ``labels`` order."""
 
     time: int
     values: tuple[int | float, ...]
@@ -30,14 +60,15 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class SeriesList:
-    """Several series on one grid: ``metadata[i]`` describes ``values[i]`` of every point."""
+    """Several series on one grid: ``labels[i]`` describes ``values[i]`` of every point."""
 
-    metadata: tuple[Mapping[str, Any], ...]
+    granularity: Granularity
+    labels: tuple[Labels, ...]
     points: tuple[Point, ...]
 
 
 def zero_filled(
-    starts: Sequence[int], keys: Sequence[Hashable], found: Mapping[tuple[int, Any], int]
+    starts: Sequence[int], keys: Sequence[Hashable], found: Mapping[tuple[int, Any], int | float]
 ) -> tuple[Point, ...]:
     """Return a point per bucket start with a value per key, 0 where nothing was found."""
     return tuple(
@@ -53,16 +84,18 @@ def grid_of(
     zone: ZoneInfo = UTC_ZONE,
     granularity: Granularity | None = None,
 ) -> Grid:
-    """Return the output grid of a range, its granularity (unless given) by the age of ``from``."""
+    """Return the output grid of a range, its granularity (unless given) by the age of ``from``.
+
+    A grid of more than MAX_BUCKETS buckets is refused before it is built.
+    """
     chosen = granularity or granularity_for(span.lo, epoch_s(now))
+    check_buckets(span, chosen)
     return grid(chosen, span.lo, span.hi, zone)
 
 
-def _variation_metadata(variation: int, value_json: str | None) -> dict[str, Any]:
-    item: dict[str, Any] = {"variation": variation}
-    if value_json is not None:
-        item["value"] = json.loads(value_json)
-    return item
+def _variation_labels(flag: str, variation: int, value_json: str | None) -> Labels:
+    value = NO_VALUE if value_json is None else json.loads(value_json)
+    return Labels(flag=flag, variation=variation, value=value)
 
 
 async def evaluation_series(
@@ -98,7 +131,8 @@ async def evaluation_series(
     found = {(i, v): n for i, v, n in counts}
     keys = [v for v, _ in variations]
     return SeriesList(
-        tuple(_variation_metadata(v, j) for v, j in variations),
+        cut.granularity,
+        tuple(_variation_labels(flag, v, j) for v, j in variations),
         zero_filled(cut.starts, keys, found),
     )
 
@@ -106,47 +140,42 @@ async def evaluation_series(
 async def event_series(
     db: Database,
     *,
-    event_type: str,
+    event_type: EventType,
     span: TimeRange,
     now: datetime,
     granularity: Granularity | None = None,
 ) -> SeriesList:
-    """Return one series of analytics events of a type; an unknown type is NotFound."""
-    if event_type not in EVENT_TYPES:
-        raise NotFound(None)
+    """Return one series of analytics events of a type."""
     cut = grid_of(span, now=now, granularity=granularity)
     async with db.session() as session:
         counts = await rows.event_counts(
-            session, event_type=event_type, width=cut.source_width, runs=cut.runs()
+            session, event_type=event_type.value, width=cut.source_width, runs=cut.runs()
         )
     found = {(i, None): n for i, n in counts}
-    return SeriesList(({"type": event_type},), zero_filled(cut.starts, [None], found))
-
-
-def check_source(source: str) -> None:
-    """Raise NotFound unless ``source`` is a stream source (client or server)."""
-    if source not in SOURCES:
-        raise NotFound(None)
+    return SeriesList(
+        cut.granularity, (Labels(event_type=event_type),), zero_filled(cut.starts, [None], found)
+    )
 
 
 async def stream_series(
     db: Database,
     *,
-    source: str,
+    source: SdkType,
     span: TimeRange,
     now: datetime,
     zone: ZoneInfo = UTC_ZONE,
     granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of peak streaming connections (summed over SDK versions)."""
-    check_source(source)
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.session() as session:
         peaks = await rows.stream_peaks(
-            session, source=source, width=cut.source_width, runs=cut.runs()
+            session, source=source.value, width=cut.source_width, runs=cut.runs()
         )
     found = {(i, None): n for i, _, _, n in peaks}
-    return SeriesList(({"source": source},), zero_filled(cut.starts, [None], found))
+    return SeriesList(
+        cut.granularity, (Labels(source=source),), zero_filled(cut.starts, [None], found)
+    )
 
 
 def _named(value: str) -> str:
@@ -156,7 +185,7 @@ def _named(value: str) -> str:
 async def stream_version_series(
     db: Database,
     *,
-    source: str,
+    source: SdkType,
     span: TimeRange,
     now: datetime,
     zone: ZoneInfo = UTC_ZONE,
@@ -165,12 +194,11 @@ async def stream_version_series(
     granularity: Granularity | None = None,
 ) -> SeriesList:
     """Return one series of peak connections per (SDK, version) seen in the range."""
-    check_source(source)
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.session() as session:
         peaks = await rows.stream_peaks(
             session,
-            source=source,
+            source=source.value,
             width=cut.source_width,
             runs=cut.runs(),
             sdks=tuple(sdks),
@@ -179,16 +207,17 @@ async def stream_version_series(
         )
     keys = sorted({(s, v) for _, s, v, _ in peaks})
     found = {(i, (s, v)): n for i, s, v, n in peaks}
-    metadata = tuple({"sdk": _named(s), "version": _named(v), "source": source} for s, v in keys)
-    return SeriesList(metadata, zero_filled(cut.starts, keys, found))
+    labels = tuple(Labels(sdk=_named(s), sdk_version=_named(v), source=source) for s, v in keys)
+    return SeriesList(cut.granularity, labels, zero_filled(cut.starts, keys, found))
 
 
-async def stream_sdk_versions(db: Database, *, source: str, now: datetime) -> list[tuple[str, str]]:
+async def stream_sdk_versions(
+    db: Database, *, source: SdkType, now: datetime
+) -> list[tuple[str, str]]:
     """Return the (SDK, version) pairs that streamed in the past 60 days."""
-    check_source(source)
     async with db.session() as session:
         pairs = await rows.stream_versions(
-            session, source=source, since=epoch_s(now - SDK_VERSIONS_WINDOW)
+            session, source=source.value, since=epoch_s(now - SDK_VERSIONS_WINDOW)
         )
     return sorted({(_named(s), _named(v)) for s, v in pairs})
 

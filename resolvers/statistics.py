@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest, NotFound
 from resolvers.statistics_time import taken_at
 from storage import statistics
-from storage.engine import Database
 
-# The order in which Unleash 8.x emits the keys (CONTRACT §1.2); `sum` is always last.
+# The order in which Unleash 8.x emits the keys (docs/formats.md §1.2); `sum` is always last.
 KEY_ORDER = (
     "timestamp",
     "instanceId",

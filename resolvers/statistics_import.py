@@ -12,10 +12,10 @@ from typing import Any
 
 from resolvers import payloads
 from resolvers.checksum import verify_statistics_document
+from resolvers.database import Database
 from resolvers.errors import GatewayError
 from resolvers.statistics import statistics_row
 from storage import statistics
-from storage.engine import Database
 
 CHUNK = 500
 SOURCE = "import"

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from resolvers.database import Database, Session
 from resolvers.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
+from resolvers.vocabulary import TokenKind, values
 from storage import tokens as token_rows
-from storage.engine import Database, Session
 from storage.errors import Conflict
 from storage.tables import ApiToken
 
-KINDS = ("admin", "read", "ingest")
+KINDS = values(TokenKind)
 # Writing last_used_at on every request would make each read a write; a minute is
 # precise enough for "is this token still in use?".
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -113,6 +114,13 @@ async def create_token(
     _check_kind(kind)
     if (project is None) != (environment is None):
         raise InvalidRequest("a token scope needs both a project and an environment")
+    if project is not None and kind != "ingest":
+        # Admin and read tokens see every project: a scope on them would look like a
+        # restriction that nothing enforces.
+        raise InvalidRequest(
+            f"only ingest tokens take a project and environment; {_article(kind)} {kind} "
+            "token reaches every project: drop --project and --environment"
+        )
     scoped_ingest = kind == "ingest" and project is not None
     if client_id is not None and not scoped_ingest:
         raise InvalidRequest("only an ingest token with a project and environment has a client ID")
@@ -158,6 +166,32 @@ async def ensure_token(db: Database, *, secret: str, kind: str, name: str, now: 
             raise InvalidRequest(f"the {name} secret belongs to a revoked token; choose a new one")
         elif row.kind != kind:
             raise InvalidRequest(f"the {name} secret belongs to a {row.kind} token, not {kind}")
+
+
+DEMO_NAME = "demo"
+
+
+async def demo_token(db: Database, *, remembered: str | None, now: datetime) -> tuple[str, bool]:
+    """Return the demo admin secret and whether it is new.
+
+    The remembered secret is reused while it is a live admin token named ``demo``;
+    otherwise a new one is issued and every other live demo token is revoked, so
+    restarts of ``serve --demo`` never pile up admin tokens.
+    """
+    async with db.session() as session:
+        if remembered:
+            row = await token_rows.token_by_hash(session, secret_hash=hash_secret(remembered))
+            if row and row.revoked_at is None and row.kind == "admin" and row.name == DEMO_NAME:
+                return remembered, False
+        for row in await token_rows.list_tokens(session):
+            if row.name == DEMO_NAME and row.kind == "admin" and row.revoked_at is None:
+                assert row.id is not None
+                await token_rows.revoke_token(session, token_id=row.id, at=now)
+        secret = new_secret("admin")
+        await token_rows.insert_token(
+            session, name=DEMO_NAME, kind="admin", secret_hash=hash_secret(secret), created_at=now
+        )
+    return secret, True
 
 
 async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Principal:

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from resolvers.database import Database
 from storage import upstreams
-from storage.engine import Database
 
 STATISTICS_PATH = "/api/admin/instance-admin/statistics"
 

@@ -9,11 +9,11 @@ from strawberry.types import Info as StrawberryInfo
 
 from resolvers import statistics, upstreams
 from resolvers.clock import Clock
+from resolvers.database import Database
 from resolvers.statistics import StatisticsDocument
 from resolvers.tokens import Principal
 from resolvers.upstreams import Upstream, UpstreamState
 from schema.limits import Limits
-from storage.engine import Database
 
 
 @dataclass

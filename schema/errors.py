@@ -7,12 +7,10 @@ from graphql import GraphQLError, GraphQLSyntaxError
 
 from resolvers.errors import GatewayError, InvalidRequest, Unavailable
 from schema.limits import CODE_TOO_LARGE
-from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Internal error"
-UNAVAILABLE_MESSAGE = Unavailable.default_message
 
 
 def _gateway_extensions(error: GatewayError) -> dict[str, Any]:
@@ -31,8 +29,6 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
         return classify(original)
     if isinstance(original, GatewayError):
         return original.text, _gateway_extensions(original)
-    if isinstance(original, StorageUnavailable):
-        return UNAVAILABLE_MESSAGE, {"code": "service_unavailable"}
     if original is not None:
         return MASKED_MESSAGE, {"code": "internal_error"}
     if error.extensions and "code" in error.extensions:
@@ -48,10 +44,8 @@ def code_errors(errors: list[GraphQLError]) -> None:
     """Give every error its code (in place); mask and log the unexpected ones."""
     for error in errors:
         original = error.original_error
-        if original is not None and not isinstance(
-            original, GatewayError | StorageUnavailable | GraphQLError
-        ):
+        if original is not None and not isinstance(original, GatewayError | GraphQLError):
             log.error("unexpected error in GraphQL %s", error.path, exc_info=original)
-        elif isinstance(original, StorageUnavailable):
-            log.warning("database unavailable: %s", original)
+        elif isinstance(original, Unavailable):
+            log.warning("database unavailable: %s", original.detail or original.text)
         error.message, error.extensions = classify(error)

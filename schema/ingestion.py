@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers import ingestion, records
+from resolvers import ingestion, records, tally
 from resolvers.errors import InvalidRequest
 from schema.access import WRITERS, require
 from schema.context import Info
@@ -48,6 +48,7 @@ async def ingest(
             info.context.db, parsed, principal=caller, now=now, idempotency_key=idempotency_key
         )
     except InvalidRequest as error:
+        tally.note_rejected()
         return invalid_input(error)
     return IngestAccepted(accepted=accepted)
 
@@ -60,5 +61,6 @@ async def record_instance_statistics(info: Info, document: JSON) -> RecordStatis
             info.context.db, document, principal=caller, now=info.context.clock()
         )
     except InvalidRequest as error:
+        tally.note_rejected()
         return invalid_input(error)
     return StatisticsRecorded(instance_id=recorded.instance_id, taken_at=recorded.taken_at)

@@ -9,16 +9,15 @@ import logging
 from collections.abc import AsyncGenerator
 
 from resolvers import series
-from resolvers.buckets import Granularity as Cut
 from resolvers.clock import epoch_s
-from resolvers.errors import NotFound
+from resolvers.errors import NotFound, Unavailable
+from resolvers.ranges import TimeRange
 from resolvers.series import SeriesList
-from resolvers.usage_params import TimeRange
 from schema.access import recheck
 from schema.context import Info
+from schema.enums import Granularity
 from schema.limits import check_points
-from schema.series import Granularity, UsageSeries, usage_of
-from storage.errors import StorageUnavailable
+from schema.series import UsageSeries, usage_of
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +39,12 @@ async def _recent(
             flag=flag,
             span=span,
             now=now,
-            granularity=Cut.MINUTELY,
+            granularity=Granularity.MINUTELY,
         )
     except NotFound:
-        result = SeriesList((), ())  # nothing seen for this flag yet: no series
+        result = SeriesList(Granularity.MINUTELY, (), ())  # nothing seen for this flag yet
     first_minute = span.lo - span.lo % MINUTE
-    return (first_minute, result), usage_of(
-        result, Granularity.MINUTELY, span, info, per_response=False
-    )
+    return (first_minute, result), usage_of(result, span, info, per_response=False)
 
 
 async def evaluations_live(
@@ -64,9 +61,9 @@ async def evaluations_live(
             if polls % info.context.limits.live_recheck_polls == 0:
                 await recheck(info.context)  # raises (ending the subscription) once revoked
             seen, recent = await _recent(info, project, environment, flag, minutes)
-        except StorageUnavailable as exc:
+        except Unavailable as exc:
             # Keep the subscription: the next poll may find the database back.
-            log.warning("live evaluations: database unavailable: %s", exc)
+            log.warning("live evaluations: database unavailable: %s", exc.detail)
         else:
             if seen != last:  # a new minute, or new counts in one
                 yield recent

@@ -6,17 +6,18 @@ from schema import ingestion, live, sdks, statistics, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
+from schema.enums import TokenKind
 
 
 @strawberry.type(description="Who is calling.")
 class Viewer:
     name: str
-    kind: token_fields.TokenKind
+    kind: TokenKind
 
 
 def _viewer(info: Info) -> Viewer:
     caller = principal(info.context)
-    return Viewer(name=caller.name, kind=token_fields.TokenKind(caller.kind))
+    return Viewer(name=caller.name, kind=TokenKind(caller.kind))
 
 
 @strawberry.type

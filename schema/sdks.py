@@ -5,11 +5,12 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import applications, series, usage_params
+from resolvers import applications, ranges, series
+from resolvers.applications import ApplicationSeen
+from resolvers.vocabulary import Measure
 from schema.access import READERS, require
 from schema.context import Info
-from schema.usage_arguments import FromArg, vendor_query
-from storage.applications import ApplicationSeen
+from schema.usage import FromArg, span_of
 
 
 @strawberry.type(description="An SDK instance that announced itself to the gateway.")
@@ -62,8 +63,7 @@ async def evaluation_sdks(
     """Evaluations per SDK name and version in a range (default: the past 30 days)."""
     require(info, *READERS)
     now = info.context.clock()
-    query = vendor_query(start=from_, end=to)
-    span = usage_params.usage_range(query, now=now, route="evaluations")
+    span = span_of(info, from_, to, ranges.DEFAULT_SPANS[Measure.EVALUATIONS])
     found = await series.evaluation_sdks(
         info.context.db, span=span, now=now, project=project, environment=environment
     )

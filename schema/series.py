@@ -1,26 +1,18 @@
 """Series types (a usage series with labels, as objects and in columnar form) and conversion."""
 
-from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import buckets
 from resolvers.clock import epoch_s, from_epoch_s
-from resolvers.series import SeriesList
-from resolvers.usage_params import TimeRange
+from resolvers.ranges import APPROXIMATE_WIDTH_S, TimeRange
+from resolvers.series import NO_VALUE, Labels, SeriesList
 from schema.context import Info
+from schema.enums import Granularity
 from schema.limits import check_points
-
-
-@strawberry.enum(description="Width of the buckets of a series.")
-class Granularity(Enum):
-    MINUTELY = "minutely"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 @strawberry.type(description="One bucket of a series: its start and its value.")
@@ -37,6 +29,7 @@ class SeriesLabels:
     )
     project: str | None = None
     environment: str | None = None
+    flag: str | None = None
     sdk: str | None = None
     sdk_type: str | None = None
     version: str | None = None
@@ -80,34 +73,32 @@ class UsageSeries:
     series: list[Series]
 
 
-# Rough bucket widths, to refuse an oversized grid before building it.
-_WIDTH_S = {Granularity.MINUTELY: 60, Granularity.HOURLY: 3600, Granularity.DAILY: 86_400}
-# Metadata keys of the resolvers -> GraphQL label fields.
-_LABELS = {
-    "variation": "variation",
-    "value": "value",
-    "project": "project",
-    "environment": "environment",
-    "sdk": "sdk",
-    "sdktype": "sdk_type",
-    "version": "version",
-    "category": "category",
-    "source": "source",
-    "anonymous": "anonymous",
-    "type": "event_type",
-    "contextKind": "context_kind",
-    "meter": "meter",
-}
+def labels_of(labels: Labels) -> SeriesLabels:
+    """Return the GraphQL labels of one series (vocabulary values as their wire spelling)."""
+    return SeriesLabels(
+        project=labels.project,
+        environment=labels.environment,
+        flag=labels.flag,
+        variation=labels.variation,
+        value=None if labels.value is NO_VALUE else labels.value,
+        sdk=labels.sdk,
+        version=labels.sdk_version,
+        sdk_type=_spelled(labels.sdk_type),
+        category=labels.category,
+        context_kind=labels.context_kind,
+        anonymous=labels.anonymous,
+        event_type=_spelled(labels.event_type),
+        source=_spelled(labels.source),
+        meter=labels.meter,
+    )
 
 
-def labels_of(metadata: Mapping[str, Any]) -> SeriesLabels:
-    """Return the GraphQL labels of one series' metadata."""
-    return SeriesLabels(**{_LABELS[k]: v for k, v in metadata.items() if k in _LABELS})
+def _spelled(member: Enum | None) -> str | None:
+    return None if member is None else str(member.value)
 
 
 def usage_of(
     result: SeriesList,
-    granularity: Granularity,
     span: TimeRange,
     info: Info,
     *,
@@ -118,7 +109,7 @@ def usage_of(
     ``per_response`` counts its points against the whole response; a subscription's
     pushes are each checked alone.
     """
-    points = len(result.points) * len(result.metadata)
+    points = len(result.points) * len(result.labels)
     context = info.context
     spent = context.points_spent if per_response else 0
     check_points(points, context.limits, spent=spent)
@@ -126,28 +117,27 @@ def usage_of(
         context.points_spent += points
     times = [from_epoch_s(p.time) for p in result.points]
     return UsageSeries(
-        granularity=granularity,
+        granularity=result.granularity,
         from_=from_epoch_s(span.lo),
         to=from_epoch_s(span.hi),
         series=[
             Series(
-                labels=labels_of(meta),
+                labels=labels_of(labels),
                 total=float(sum(p.values[i] for p in result.points)),
                 times=times,
                 values=[float(p.values[i]) for p in result.points],
             )
-            for i, meta in enumerate(result.metadata)
+            for i, labels in enumerate(result.labels)
         ],
     )
 
 
 def grid_granularity(
     info: Info, span: TimeRange, chosen: Granularity | None, series_count: int = 1
-) -> buckets.Granularity:
+) -> Granularity:
     """Return the granularity to use (the vendor rule unless chosen), within the points limit."""
     if chosen is None:
-        picked = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
-        chosen = Granularity(picked.value)
-    estimate = (span.hi - span.lo) // _WIDTH_S[chosen] + 1
+        chosen = buckets.granularity_for(span.lo, epoch_s(info.context.clock()))
+    estimate = (span.hi - span.lo) // APPROXIMATE_WIDTH_S[chosen] + 1
     check_points(estimate * series_count, info.context.limits, spent=info.context.points_spent)
-    return buckets.Granularity(chosen.value)
+    return chosen

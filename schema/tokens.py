@@ -1,7 +1,6 @@
 """API tokens over GraphQL: list, create, revoke (admin only)."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -11,14 +10,8 @@ from resolvers.errors import InvalidRequest, NotFound
 from resolvers.tokens import TokenInfo
 from schema.access import require
 from schema.context import Info
+from schema.enums import TokenKind
 from schema.problems import InvalidInput, NotFoundProblem, invalid_input, not_found
-
-
-@strawberry.enum(description="What a token may do.")
-class TokenKind(Enum):
-    ADMIN = "admin"
-    READ = "read"
-    INGEST = "ingest"
 
 
 @strawberry.type(description="An API token as shown to an admin; never its secret.")

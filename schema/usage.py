@@ -1,31 +1,25 @@
-"""Usage series over GraphQL: the same resolvers and parameter rules as the REST shims.
+"""Usage series over GraphQL: the same typed queries and resolvers as the REST shims.
 
-Arguments become the vendor's query parameters (``from``/``to`` in Unix ms) and go
-through ``resolvers.usage_params`` exactly as a REST request does, so both doors apply
-one set of defaults, clipping and validation.
+Arguments become the typed values of resolvers (date-times as Unix seconds, zones,
+enums); defaults, clipping and validation are the resolvers' own, shared with REST.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Annotated
 
 import strawberry
 
-from resolvers import mau, meters, series, usage_params
-from resolvers.series import SeriesList
-from resolvers.usage_params import Query, TimeRange
+from resolvers import mau, meters, ranges, series
+from resolvers.buckets import zone_named
+from resolvers.ranges import TimeRange
+from resolvers.series import Labels, Point, SeriesList
 from schema.access import READERS, require
 from schema.context import Info
+from schema.enums import Dimension, EventType, Granularity, MauAggregation, Measure, Meter, SdkType
 from schema.limits import check_points
-from schema.series import Granularity, UsageSeries, grid_granularity, usage_of
-from schema.usage_arguments import (
-    EventType,
-    FromArg,
-    MauAggregation,
-    MauGroup,
-    Meter,
-    SdkType,
-    StreamSource,
-    vendor_query,
-)
+from schema.series import UsageSeries, grid_granularity, usage_of
+
+FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
 
 
 @strawberry.type(description="An SDK and version that streamed in the past 60 days.")
@@ -34,9 +28,13 @@ class SdkVersion:
     version: str
 
 
-def _span(info: Info, query: Query, route: str) -> TimeRange:
-    """Return the range of a route's query, with that route's default ``from``."""
-    return usage_params.usage_range(query, now=info.context.clock(), route=route)
+def span_of(
+    info: Info, start: datetime | None, end: datetime | None, default: timedelta
+) -> TimeRange:
+    """Return the range of from/to arguments, ``from`` defaulting to ``default`` before now."""
+    return ranges.usage_span(
+        ranges.seconds(start), ranges.seconds(end), now=info.context.clock(), default=default
+    )
 
 
 async def evaluations(
@@ -51,9 +49,8 @@ async def evaluations(
 ) -> UsageSeries | None:
     """Evaluations of a flag by variation (REST: /api/v2/usage/evaluations/...)."""
     require(info, *READERS)
-    query = vendor_query(start=from_, end=to, tz=tz)
-    span, zone = _span(info, query, "evaluations"), usage_params.zone(query)
-    cut = grid_granularity(info, span, granularity)
+    span = span_of(info, from_, to, ranges.DEFAULT_SPANS[Measure.EVALUATIONS])
+    zone = zone_named(tz)
     result = await series.evaluation_series(
         info.context.db,
         project=project,
@@ -62,9 +59,9 @@ async def evaluations(
         span=span,
         now=info.context.clock(),
         zone=zone,
-        granularity=cut,
+        granularity=grid_granularity(info, span, granularity),
     )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, span, info)
 
 
 async def events(
@@ -76,21 +73,20 @@ async def events(
 ) -> UsageSeries:
     """Analytics events of a type (REST: /api/v2/usage/events/{type})."""
     require(info, *READERS)
-    span = _span(info, vendor_query(start=from_, end=to), "events")
-    cut = grid_granularity(info, span, granularity)
+    span = span_of(info, from_, to, ranges.DEFAULT_SPANS[Measure.EVENTS])
     result = await series.event_series(
         info.context.db,
-        event_type=type.value,
+        event_type=type,
         span=span,
         now=info.context.clock(),
-        granularity=cut,
+        granularity=grid_granularity(info, span, granularity),
     )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, span, info)
 
 
 async def streams(
     info: Info,
-    source: StreamSource,
+    source: SdkType,
     from_: FromArg = None,
     to: datetime | None = None,
     granularity: Granularity | None = None,
@@ -101,15 +97,19 @@ async def streams(
 ) -> UsageSeries:
     """Peak streaming connections, in total or per SDK version (REST: /streams/{source}...)."""
     require(info, *READERS)
-    query = vendor_query(start=from_, end=to, tz=tz)
-    span = _span(info, query, "bysdkversion" if by_sdk_version else "streams")
-    zone = usage_params.zone(query)
+    default = (
+        ranges.STREAM_VERSIONS_SPAN
+        if by_sdk_version
+        else ranges.DEFAULT_SPANS[Measure.STREAM_CONNECTIONS]
+    )
+    span = span_of(info, from_, to, default)
+    zone = zone_named(tz)
     cut = grid_granularity(info, span, granularity)
     now = info.context.clock()
     if by_sdk_version:
         result = await series.stream_version_series(
             info.context.db,
-            source=source.value,
+            source=source,
             span=span,
             now=now,
             zone=zone,
@@ -119,16 +119,16 @@ async def streams(
         )
     else:
         result = await series.stream_series(
-            info.context.db, source=source.value, span=span, now=now, zone=zone, granularity=cut
+            info.context.db, source=source, span=span, now=now, zone=zone, granularity=cut
         )
-    return usage_of(result, Granularity(cut.value), span, info)
+    return usage_of(result, span, info)
 
 
-async def stream_sdk_versions(info: Info, source: StreamSource) -> list[SdkVersion]:
+async def stream_sdk_versions(info: Info, source: SdkType) -> list[SdkVersion]:
     """SDKs and versions that streamed in the past 60 days (REST: .../sdkversions)."""
     require(info, *READERS)
     pairs = await series.stream_sdk_versions(
-        info.context.db, source=source.value, now=info.context.clock()
+        info.context.db, source=source, now=info.context.clock()
     )
     return [SdkVersion(sdk=s, version=v) for s, v in pairs]
 
@@ -148,27 +148,25 @@ async def mau_series(
     sdks: list[str] | None = None,
     anonymous: bool | None = None,
     context_kinds: list[str] | None = None,
-    group_by: list[MauGroup] | None = None,
+    group_by: list[Dimension] | None = None,
     aggregation: MauAggregation | None = None,
 ) -> UsageSeries:
     """Monthly active users per UTC day (REST: /api/v2/usage/mau)."""
     require(info, *READERS)
-    query = vendor_query(
-        start=from_,
-        end=to,
-        project=projects or [],
-        environment=environments or [],
-        sdktype=sdk_types or [],
-        sdk=sdks or [],
+    query = mau.MauQuery(
+        span=span_of(info, from_, to, ranges.DEFAULT_SPANS[Measure.MAU]),
+        projects=tuple(dict.fromkeys(projects or ())),
+        environments=tuple(dict.fromkeys(environments or ())),
+        sdk_types=tuple(dict.fromkeys(sdk_types or ())),
+        sdks=tuple(dict.fromkeys(sdks or ())),
         anonymous=anonymous,
-        contextKind=context_kinds or [],
-        groupby=group_by or [],
-        aggregationType=aggregation,
+        context_kinds=tuple(dict.fromkeys(context_kinds or ())),
+        group_by=tuple(dict.fromkeys(group_by or ())),
+        aggregation=aggregation or MauAggregation.ROLLING_30D,
     )
-    parsed = mau.parse_mau_query(query, now=info.context.clock())
-    _days(info, parsed.span)
-    result = await mau.mau_series(info.context.db, parsed)
-    return usage_of(result, Granularity.DAILY, parsed.span, info)
+    _days(info, query.span)
+    result = await mau.mau_series(info.context.db, query)
+    return usage_of(result, query.span, info)
 
 
 async def mau_by_category(
@@ -178,10 +176,10 @@ async def mau_by_category(
 ) -> UsageSeries:
     """MAU per category: browser, mobile, backend (REST: /api/v2/usage/mau/bycategory)."""
     require(info, *READERS)
-    span = _span(info, vendor_query(start=from_, end=to), "mau/bycategory")
+    span = span_of(info, from_, to, ranges.DEFAULT_SPANS[Measure.MAU])
     _days(info, span, 3)
     result = await mau.mau_by_category(info.context.db, span=span)
-    return usage_of(result, Granularity.DAILY, span, info)
+    return usage_of(result, span, info)
 
 
 async def mau_sdks(
@@ -192,9 +190,8 @@ async def mau_sdks(
 ) -> list[str]:
     """Names of SDKs with active contexts in the range (REST: /api/v2/usage/mau/sdks)."""
     require(info, *READERS)
-    span = _span(info, vendor_query(start=from_, end=to), "mau/sdks")
-    kind = None if sdk_type is None else sdk_type.value
-    return await mau.mau_sdks(info.context.db, span=span, sdk_type=kind)
+    span = span_of(info, from_, to, ranges.MAU_SDKS_SPAN)
+    return await mau.mau_sdks(info.context.db, span=span, sdk_type=sdk_type)
 
 
 async def meter(
@@ -207,17 +204,11 @@ async def meter(
 ) -> UsageSeries:
     """A meter's month-to-date value per UTC day (REST: /api/v2/usage/<meter>)."""
     require(info, *READERS)
-    query = vendor_query(
-        start=from_, end=to, ms=False, projectKey=project, environmentKey=environment
-    )
-    parsed = meters.parse_meter_query(query, now=info.context.clock())
+    span = ranges.meter_span(ranges.seconds(from_), ranges.seconds(to), now=info.context.clock())
+    project, environment = meters.meter_scope(project, environment)
     intervals = await meters.meter_intervals(
-        info.context.db,
-        meter=name.value,
-        span=parsed.span,
-        project=parsed.project,
-        environment=parsed.environment,
+        info.context.db, meters.MeterQuery(name, span, project, environment)
     )
-    labels = {"meter": name.value, "project": parsed.project, "environment": parsed.environment}
-    result = SeriesList((labels,), tuple(series.Point(i.time, (i.value,)) for i in intervals))
-    return usage_of(result, Granularity.DAILY, parsed.span, info)
+    labels = Labels(meter=name.value, project=project, environment=environment)
+    points = tuple(Point(i.time, (i.value,)) for i in intervals)
+    return usage_of(SeriesList(Granularity.DAILY, (labels,), points), span, info)

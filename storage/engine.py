@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.errors import Conflict, StorageUnavailable
+from storage.errors import Conflict, DatabaseMissing, StorageUnavailable
 
 Session = AsyncSession
 
@@ -46,6 +46,7 @@ def redact_url(url: str) -> str:
 # shutdown, cannot connect now), and 55000 as asyncpg reports a database closed to
 # connections (ALLOW_CONNECTIONS false). asyncpg surfaces these as a plain DBAPIError.
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000")
+_NO_SUCH_DATABASE = "3D000"
 
 
 def _is_unavailable(exc: BaseException) -> bool:
@@ -105,6 +106,8 @@ def _translated() -> Iterator[None]:
     except IntegrityError as exc:
         raise Conflict(str(exc.orig)) from exc
     except Exception as exc:
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == _NO_SUCH_DATABASE:
+            raise DatabaseMissing(str(exc.orig)) from exc  # type: ignore[attr-defined]
         if _is_unavailable(exc):
             raise StorageUnavailable(str(exc).splitlines()[0]) from exc
         raise

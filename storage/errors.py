@@ -7,3 +7,7 @@ class StorageUnavailable(Exception):
 
 class Conflict(Exception):
     """A write collided with a unique key (e.g. a concurrent duplicate)."""
+
+
+class DatabaseMissing(Exception):
+    """The server answers but has no database by the configured name."""

@@ -12,14 +12,14 @@ from storage.tables import DAY, ContextDay
 
 _C = columns(ContextDay)
 
-# Dimension name -> column; the names are the ones resolvers group and filter by.
+# Dimension name (the values of resolvers' Dimension vocabulary) -> column.
 DIMENSIONS: Mapping[str, Any] = {
     "project": _C.project,
     "environment": _C.environment,
-    "sdktype": _C.sdk_type,
+    "sdk_type": _C.sdk_type,
     "sdk": _C.sdk,
     "anonymous": _C.anonymous,
-    "contextKind": _C.context_kind,
+    "context_kind": _C.context_kind,
     "category": _C.category,
 }
 
@@ -66,5 +66,5 @@ async def sdk_names(
     """Return the distinct SDK names of contexts seen between two UTC days, sorted."""
     c = _C
     stmt = select(c.sdk).where(c.day >= first_day, c.day <= last_day).distinct().order_by(c.sdk)
-    stmt = _filtered(stmt, {"sdktype": sdk_types})
+    stmt = _filtered(stmt, {"sdk_type": sdk_types})
     return [name for (name,) in await session.execute(stmt)]

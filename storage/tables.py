@@ -230,3 +230,13 @@ class ClientApplication(SQLModel, table=True):
     interval_ms: int | None = None
     first_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """A duty that one process of the deployment performs, held until ``expires_ms``."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_ms: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -1,14 +1,13 @@
-"""Writes of pre-aggregated usage facts, and pruning of short-lived minute buckets."""
+"""Writes of pre-aggregated usage facts."""
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from storage.engine import Session
 from storage.tables import (
-    MINUTE,
     ContextDay,
     EvaluationBucket,
     EventBucket,
@@ -169,17 +168,6 @@ async def add_meter_increments(session: Session, *, rows: Sequence[MeterIncremen
 async def note_contexts(session: Session, *, rows: Sequence[ContextSeen]) -> None:
     """Record that contexts were active on days; seeing one again changes nothing."""
     await upsert(session, ContextDay, [asdict(r) for r in rows], keys=_CONTEXT_KEYS, merge={})
-
-
-async def prune_minute_buckets(session: Session, *, before: int) -> int:
-    """Delete minute buckets that start before ``before`` (Unix s); return rows deleted."""
-    deleted = 0
-    for model in (EvaluationBucket, EventBucket, StreamBucket):
-        result = await session.execute(
-            delete(model).where(model.width == MINUTE, model.start < before)  # type: ignore[arg-type]
-        )
-        deleted += result.rowcount  # type: ignore[attr-defined]
-    return deleted
 
 
 async def is_empty(session: Session) -> bool:

@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from resolvers.database import Database
 from storage import migrate
-from storage.engine import Database
 
 PG_ADMIN_DSN = os.environ.get(
     "GATEWAY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -5,8 +5,8 @@ from typing import Any
 
 from resolvers import ingestion, records
 from resolvers.checksum import statistics_sum
+from resolvers.database import Database
 from resolvers.tokens import Principal
-from storage.engine import Database
 
 INGESTER = Principal(token_id=0, name="test", kind="ingest")
 

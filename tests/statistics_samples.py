@@ -4,8 +4,8 @@ from typing import Any
 
 from resolvers.checksum import statistics_sum
 
-# A fresh Unleash 8.2.0 instance, reconstructed from the data row in CONTRACT §1.4
-# (the contract elides the sum and 10 months; the sum is recomputed below).
+# A fresh Unleash 8.2.0 instance, reconstructed from a data row a real Unleash 8.2.0 served
+# (the row we had elides the sum and 10 months; the sum is recomputed below).
 FRESH_ID = "3acaf3f2-10c9-46d3-9da4-974ac9d0515d"
 FRESH_MONTHS = [
     "2026-11",

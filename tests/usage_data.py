@@ -12,8 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from resolvers import ingestion, records
+from resolvers.database import Database
 from resolvers.tokens import Principal
-from storage.engine import Database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRINCIPAL = Principal(token_id=0, name="test", kind="admin")

@@ -4,15 +4,15 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from gateway.settings import Settings
-from resolvers.errors import GatewayError
-from storage import migrate
-from storage.engine import Database, redact_url
-from storage.errors import StorageUnavailable
+from resolvers import database
+from resolvers.database import Database, MissingDatabase
+from resolvers.errors import GatewayError, Unavailable
 
 T = TypeVar("T")
 
@@ -20,42 +20,52 @@ database_option = click.option(
     "--database",
     "database_url",
     metavar="URL",
-    help="Database URL or SQLite file (default: GATEWAY_DATABASE_URL, else ./gateway.db).",
+    help="postgresql://user@host/dbname or a SQLite file (.db/.sqlite); default: "
+    "GATEWAY_DATABASE_URL, else ~/.local/share/usage-gateway/gateway.db.",
 )
 
 
+class UsageProblem(click.ClickException):
+    """A mistake in how the command was called or configured: one line, exit code 2."""
+
+    exit_code = 2
+
+
 def settings_of(**overrides: Any) -> Settings:
+    """Return the settings from the environment and flags; a bad one is a UsageProblem."""
     try:
         return Settings.from_env(os.environ, **overrides)
     except (ValueError, TypeError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise UsageProblem(str(exc)) from None
 
 
-def run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
-    """Run async work against a migrated database; failures become one clear line."""
+def run(work: Callable[[Database], Awaitable[T]], settings: Settings, *, create: bool = False) -> T:
+    """Run async work against a migrated database; failures become one clear line.
+
+    Only commands that set a database up (``create``) may create a missing SQLite file.
+    """
 
     async def main() -> T:
-        db = Database(settings.database_url)
-        try:
-            await migrate.upgrade(db)
+        async with database.opened(settings.database, create=create) as db:
             return await work(db)
-        finally:
-            await db.dispose()
 
+    if create and settings.database_url is None:
+        Path(settings.database).parent.mkdir(parents=True, exist_ok=True)
     with failures_as_one_line(settings):
         return asyncio.run(main())
 
 
 @contextmanager
 def failures_as_one_line(settings: Settings) -> Iterator[None]:
-    """Turn expected failures (database down, refused settings) into one clear CLI error."""
+    """Turn expected failures (database down or missing, refused settings) into one line."""
+    shown = database.redact_url(settings.database)
     try:
         yield
-    except StorageUnavailable as exc:
-        raise click.ClickException(
-            f"cannot reach the database {redact_url(settings.database_url)}: {exc}"
-        ) from None
+    except MissingDatabase as exc:
+        raise UsageProblem(exc.text) from None
+    except Unavailable as exc:
+        raise click.ClickException(f"cannot reach the database {shown}: {exc.detail}") from None
     except GatewayError as exc:
         raise click.ClickException(exc.message or exc.code) from None
     except OSError as exc:
-        raise click.ClickException(f"{redact_url(settings.database_url)}: {exc}") from None
+        raise click.ClickException(f"{shown}: {exc}") from None

@@ -8,7 +8,7 @@ import click
 from gateway.cli.common import database_option, run, settings_of
 from resolvers import statistics_import
 from resolvers.clock import system_clock
-from storage.engine import Database
+from resolvers.database import Database
 
 
 @click.group("import")
@@ -70,7 +70,7 @@ def import_statistics(files: tuple[Path, ...], database_url: str | None) -> None
             bar.update(len(documents) - report.stored)  # duplicates replaced, not stored
         return report
 
-    report = run(work, settings)
+    report = run(work, settings, create=True)
     click.echo(
         f"Imported {report.documents} document(s) from {len(files)} file(s): "
         f"{report.stored} stored for {report.instances} instance(s)."

@@ -1,47 +1,23 @@
-"""``gateway serve``, ``migrate`` and ``seed``: the database and the running service."""
+"""``gateway serve`` and ``migrate``: the database and the running service."""
 
+import asyncio
 import logging
-import sys
+import socket
 
 import click
 from aiohttp import web
 
+from gateway import logs, metrics, server
 from gateway.app import create_app
-from gateway.cli.common import database_option, failures_as_one_line, run, settings_of
+from gateway.cli.common import UsageProblem, database_option, run, settings_of
+from gateway.cli.demo import demo_prepare, print_demo
 from gateway.settings import Settings
-from resolvers import demo, tokens
+from gateway.supervisor import Supervisor
+from resolvers import database, tokens
 from resolvers.clock import system_clock
-from storage import migrate
-from storage.engine import Database, redact_url
+from resolvers.database import Database
 
-
-async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
-    click.echo(f"Writing {days} days of demo data…", err=True)
-    rows: dict[str, int] = {}
-    # A bar for people at a terminal; one line per finished step for logs and pipes.
-    interactive = sys.stderr.isatty()
-    with click.progressbar(
-        length=len(demo.STEPS),
-        label="  demo data",
-        file=sys.stderr,
-        item_show_func=lambda step: step and f"{step}: {rows[step]} rows",
-        show_percent=False,
-    ) as bar:
-
-        def finish(step: str) -> None:
-            bar.update(1)
-            if not interactive:
-                click.echo(f"  {step}: {rows[step]} rows", err=True)
-
-        def progress(step: str, n: int) -> None:
-            if step not in rows and rows:
-                finish(list(rows)[-1])
-            rows[step] = rows.get(step, 0) + n
-            bar.update(0, step)
-
-        written = await demo.seed(db, now=system_clock(), days=days, progress=progress)
-        finish(list(rows)[-1])
-    return written
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -49,52 +25,110 @@ async def _seed_with_progress(db: Database, days: int) -> dict[str, int]:
 @click.option("--port", type=int, help="Port to listen on (default 8080).")
 @database_option
 @click.option(
+    "--workers",
+    type=int,
+    help="Processes serving the port (default 1, or GATEWAY_WORKERS).",
+)
+@click.option(
     "--demo",
     "with_demo",
     is_flag=True,
     help="Fill an empty database with demo data and print an admin token.",
 )
-def serve(host: str | None, port: int | None, database_url: str | None, with_demo: bool) -> None:
+def serve(
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    workers: int | None,
+    with_demo: bool,
+) -> None:
     """Run the gateway (creating and migrating the database on first start)."""
-    settings = settings_of(host=host, port=port, database_url=database_url)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = settings_of(host=host, port=port, database_url=database_url, workers=workers)
+    logs.configure(level=settings.log_level, json_lines=settings.log_format == "json")
+    folder = metrics.use_multiprocess() if settings.workers > 1 else None
+    try:
+        _serve(settings, with_demo)
+    finally:
+        if folder is not None:
+            metrics.forget_multiprocess(folder)
+
+
+def _serve(settings: Settings, with_demo: bool) -> None:
     try:
         app = create_app(settings)  # checks the settings before any slow start-up work
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    if with_demo:
-        _prepare_demo(settings)
-    click.echo(
-        f"Usage Gateway on http://{settings.host}:{settings.port} "
-        f"(database {redact_url(settings.database_url)})",
-        err=True,
-    )
-    # Start-up work (migrations, the admin token) fails inside run_app.
-    with failures_as_one_line(settings):
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
-
-
-def _prepare_demo(settings: Settings) -> None:
-    async def work(db: Database) -> str:
-        if await demo.is_empty(db):
-            await _seed_with_progress(db, 90)
+        raise UsageProblem(str(exc)) from None
+    sock, metrics_sock = _bind(settings)
+    try:
+        secret = _prepare(settings, with_demo)
+        banner = (
+            f"Usage Gateway on http://{settings.host}:{settings.port} with "
+            f"{settings.workers} worker(s) (database {database.redact_url(settings.database)})"
+        )
+        if settings.log_format == "json":
+            log.info("%s", banner)  # every line of a JSON log is JSON
         else:
-            click.echo("Database already has data; demo data not added.", err=True)
-        _, secret = await tokens.create_token(db, kind="admin", name="demo", now=system_clock())
-        return secret
+            click.echo(banner, err=True)
+        if secret is not None:
+            print_demo(settings, secret)
+        if settings.workers == 1:
+            asyncio.run(server.serve(app, sock, settings, metrics_sock))
+            return
+        supervisor = Supervisor(
+            lambda: _run_worker(app, settings),
+            workers=settings.workers,
+            grace_s=settings.shutdown_grace_s,
+            on_exit=metrics.worker_gone,
+        )
+        supervisor.run()
+    finally:
+        sock.close()
+        if metrics_sock is not None:
+            metrics_sock.close()
 
-    secret = run(work, settings)
-    base = f"http://{settings.host}:{settings.port}"
-    click.echo(
-        f"\nAdmin token: {secret}\n\nTry:\n"
-        f"  curl -H 'Authorization: {secret}' "
-        f"{base}/api/admin/instance-admin/statistics\n"
-        f"  curl -H 'Authorization: {secret}' -H 'LD-API-Version: beta' "
-        f"'{base}/api/v2/usage/streams/server'\n"
-        f"  GraphiQL: {base}/graphql#token={secret}\n"
-    )
+
+def _run_worker(app: web.Application, settings: Settings) -> None:
+    """Serve in a forked worker, on its own sockets sharing the ports with its siblings."""
+    sock = server.listen(settings.host, settings.port, shared=True)
+    metrics_sock = None
+    if settings.metrics_port is not None:
+        metrics_sock = server.listen(settings.host, settings.metrics_port, shared=True)
+    asyncio.run(server.serve(app, sock, settings, metrics_sock))
+
+
+def _bind(settings: Settings) -> tuple[socket.socket, socket.socket | None]:
+    shared = settings.workers > 1
+    try:
+        sock = server.bind(settings.host, settings.port, shared=shared)
+    except server.BindFailed as exc:
+        raise UsageProblem(str(exc)) from None
+    if settings.metrics_port is None:
+        return sock, None
+    try:
+        metrics_sock = server.bind(
+            settings.host, settings.metrics_port, setting="metrics_port", shared=shared
+        )
+        return sock, metrics_sock
+    except server.BindFailed as exc:
+        sock.close()
+        raise UsageProblem(str(exc)) from None
+
+
+def _prepare(settings: Settings, with_demo: bool) -> str | None:
+    """Migrate, check the admin token and add the demo, before anything is announced."""
+
+    async def work(db: Database) -> str | None:
+        if settings.admin_token:
+            await tokens.ensure_token(
+                db,
+                secret=settings.admin_token,
+                kind="admin",
+                name="GATEWAY_ADMIN_TOKEN",
+                now=system_clock(),
+            )
+        return await demo_prepare(db, settings) if with_demo else None
+
+    return run(work, settings, create=True)
 
 
 @click.command("migrate")
@@ -104,27 +138,7 @@ def migrate_command(database_url: str | None) -> None:
     settings = settings_of(database_url=database_url)
 
     async def work(db: Database) -> str | None:
-        return await migrate.current_revision(db)
+        return await database.current_revision(db)
 
-    revision = run(work, settings)
-    click.echo(f"{redact_url(settings.database_url)} is at schema revision {revision}.")
-
-
-@click.command()
-@database_option
-@click.option(
-    "--days",
-    type=click.IntRange(1, 400),
-    default=90,
-    show_default=True,
-    help="Days of history to generate.",
-)
-def seed(database_url: str | None, days: int) -> None:
-    """Write demo data into any database."""
-    settings = settings_of(database_url=database_url)
-
-    async def work(db: Database) -> dict[str, int]:
-        return await _seed_with_progress(db, days)
-
-    written = run(work, settings)
-    click.echo(", ".join(f"{n} {step}" for step, n in written.items()))
+    revision = run(work, settings, create=True)
+    click.echo(f"{database.redact_url(settings.database)} is at schema revision {revision}.")

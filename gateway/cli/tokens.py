@@ -7,7 +7,7 @@ import click
 from gateway.cli.common import database_option, run, settings_of
 from resolvers import tokens
 from resolvers.clock import system_clock
-from storage.engine import Database
+from resolvers.database import Database
 
 
 @click.group("tokens")
@@ -63,7 +63,7 @@ def tokens_create(
         )
         return secret, info.client_id
 
-    secret, client_id = run(work, settings)
+    secret, client_id = run(work, settings, create=True)
     if client_id:
         # Public, for browser SDKs; stderr keeps stdout the secret alone.
         click.echo(f"Client-side ID: {client_id}", err=True)

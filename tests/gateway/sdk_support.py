@@ -11,7 +11,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from resolvers import tokens
 from resolvers.clock import system_clock
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import MINUTE, ContextDay, EvaluationBucket
 
 ServerFactory = Callable[..., Awaitable[TestServer]]

@@ -80,10 +80,11 @@ def _free_port() -> int:
 
 def test_serve_creates_the_database_and_ensures_the_admin_token(tmp_path: Path) -> None:
     port = _free_port()
+    data = tmp_path / "data"
     process = subprocess.Popen(
         [GATEWAY, "serve", "--port", str(port)],
         cwd=tmp_path,
-        env={**os.environ, "GATEWAY_ADMIN_TOKEN": "cli-secret"},
+        env={**os.environ, "GATEWAY_ADMIN_TOKEN": "cli-secret", "XDG_DATA_HOME": str(data)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -98,7 +99,9 @@ def test_serve_creates_the_database_and_ensures_the_admin_token(tmp_path: Path) 
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail("gateway serve did not become ready")
                 time.sleep(0.2)
-        assert (tmp_path / "gateway.db").exists()  # default: a file in the working directory
+        # Default: one per-user file, never one in whatever folder the command ran in.
+        assert (data / "usage-gateway" / "gateway.db").exists()
+        assert not (tmp_path / "gateway.db").exists()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/gateway/ingest",
             method="POST",

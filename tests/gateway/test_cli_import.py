@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from gateway.cli import main
 from resolvers import statistics
 from resolvers.checksum import statistics_sum
-from storage.engine import Database
+from resolvers.database import Database
 from tests.statistics_samples import FRESH_ID, RICH_ID, fresh_document, rich_document
 
 
@@ -99,7 +99,7 @@ async def test_missing_files_are_refused_by_click(tmp_path: Path) -> None:
 def test_serve_refuses_malformed_upstream_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GATEWAY_UNLEASH_UPSTREAMS", "eu=ftp://eu.example.com")
     result = CliRunner().invoke(main, ["serve", "--port", "1"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a malformed setting is a usage error
     assert result.stderr == (
         "Error: GATEWAY_UNLEASH_UPSTREAMS: 'eu=ftp://eu.example.com' is not "
         "name=http(s)://host[/path]\n"

@@ -4,16 +4,20 @@ Routes are enumerated from the live router, so a new route that is not classifie
 fails the first test instead of silently escaping the check.
 """
 
+import json
 import re
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, make_mocked_request
 from graphql import GraphQLError
 
 from gateway.app import create_app
-from gateway.errors import UNLEASH_FORBIDDEN, UNLEASH_UNAUTHORIZED, is_unleash, launchdarkly_body
+from gateway.errors import error_response, launchdarkly_body
 from gateway.settings import Settings
+from gateway.unleash.errors import FORBIDDEN as UNLEASH_FORBIDDEN
+from gateway.unleash.errors import UNAUTHORIZED as UNLEASH_UNAUTHORIZED
+from gateway.unleash.errors import is_unleash
 from resolvers.errors import (
     Forbidden,
     GatewayError,
@@ -27,7 +31,7 @@ from resolvers.errors import (
 from schema.errors import classify
 from tests.gateway.test_ingest import new_token
 
-PUBLIC = {"/health", "/ready", "/openapi.json"}
+PUBLIC = {"/health", "/ready", "/openapi.json", "/metrics"}  # /metrics: see README
 PATH_VALUES = {
     "projectKey": "p",
     "environmentKey": "e",
@@ -210,3 +214,24 @@ async def test_own_routes_keep_descriptive_messages(client: TestClient[Any, Any]
 def test_both_doors_share_default_messages(error: GatewayError) -> None:
     graphql_message, _ = classify(GraphQLError("x", original_error=error))
     assert launchdarkly_body(error)["message"] == graphql_message == error.default_message
+
+
+class _FlagGone(NotFound):
+    """A subclass nobody listed: it must render as its nearest listed ancestor."""
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v2/usage/x", {"code": "not_found", "message": "gone"}),
+        ("/api/admin/x", {"name": "NotFoundError", "message": "gone"}),
+    ],
+)
+def test_errors_are_rendered_by_class_hierarchy(path: str, body: dict[str, str]) -> None:
+    request = make_mocked_request("GET", path)
+    response = error_response(request, _FlagGone("gone"))
+    assert response.status == 404
+    assert response.text is not None
+    assert json.loads(response.text) == body
+    message, extensions = classify(GraphQLError("x", original_error=_FlagGone("gone")))
+    assert (message, extensions) == ("gone", {"code": "not_found"})

@@ -6,7 +6,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from resolvers.checksum import statistics_sum
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import EvaluationBucket, InstanceStatistics
 from tests.conftest import ADMIN
 from tests.gateway.test_ingest import count_rows, evaluation, new_token

@@ -69,7 +69,7 @@ async def second_gateway(database_url: str, workdir: Path) -> AsyncIterator[str]
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
+            for _ in range(600):  # 30 s: a start-up on a loaded 2-core machine
                 with contextlib.suppress(aiohttp.ClientError):
                     async with http.get(f"{base}/ready") as response:
                         if response.status == 200:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from storage.engine import Database
+from resolvers.database import Database
 from tests import usage_data as data
 from tests.conftest import ADMIN
 from tests.graphql_client import codes, gql

@@ -5,7 +5,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from storage.engine import Database
+from resolvers.database import Database
 from tests.conftest import FakeClock
 from tests.gateway.test_sdk_endpoints import new_token, post_json
 from tests.graphql_client import codes, gql

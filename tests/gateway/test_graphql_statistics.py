@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from resolvers import collector
+from resolvers.database import Database
 from resolvers.upstreams import Upstream
-from storage.engine import Database
 from tests.conftest import ADMIN
 from tests.graphql_client import gql
 from tests.statistics_helpers import document, store

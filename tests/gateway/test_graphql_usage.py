@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from storage.engine import Database
+from resolvers.database import Database
 from tests import usage_data as data
 from tests.conftest import ADMIN, ClientFactory, FakeClock
 from tests.graphql_client import codes, gql

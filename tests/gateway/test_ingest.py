@@ -1,4 +1,4 @@
-"""The bulk ingestion API (CONTRACT §3) on SQLite and PostgreSQL."""
+"""The bulk ingestion API (docs/formats.md §3) on SQLite and PostgreSQL."""
 
 import json
 from typing import Any
@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from gateway.settings import Settings
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import (
     ContextDay,
     EvaluationBucket,

@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from resolvers.database import Database
 from resolvers.payloads import MAX_COUNT, MAX_METER_VALUE, MAX_VARIATION
-from storage.engine import Database
 from storage.tables import EvaluationBucket, EventBucket, MeterDay, StreamBucket
 from tests.conftest import auth
 from tests.gateway.test_sdk_endpoints import NOW_MS, new_token, post_json, rows_stored

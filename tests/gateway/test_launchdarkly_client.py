@@ -26,7 +26,7 @@ from launchdarkly_api.model.series_intervals_rep import SeriesIntervalsRep
 from launchdarkly_api.model.series_list_rep import SeriesListRep
 
 from resolvers.clock import epoch_s
-from storage.engine import Database
+from resolvers.database import Database
 from tests import usage_data as data
 from tests.conftest import ADMIN
 from tests.usage_data import NOW

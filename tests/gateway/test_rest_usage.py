@@ -12,12 +12,12 @@ from openapi_spec_validator import validate
 
 from gateway.app import create_app
 from gateway.keys import CLOCK, DATABASE
+from gateway.launchdarkly.query import BETA_MESSAGE
 from gateway.openapi import NOT_REST
 from gateway.settings import Settings
 from resolvers import tokens
 from resolvers.clock import epoch_s
-from resolvers.usage_params import BETA_MESSAGE
-from storage.engine import Database
+from resolvers.database import Database
 from tests import usage_data as data
 from tests.conftest import ADMIN, ClientFactory, FakeClock, auth
 from tests.usage_data import NOW

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from gateway.keys import CLOCK, DATABASE
 from resolvers import tokens
 from resolvers.clock import epoch_ms
+from resolvers.database import Database
 from resolvers.ingestion import context_hash
-from storage.engine import Database
 from storage.tables import (
     ClientApplication,
     ContextDay,

@@ -15,7 +15,7 @@ from ldclient.version import VERSION
 from sqlalchemy import select
 
 from gateway.settings import Settings
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import ClientApplication
 from tests.gateway.sdk_support import (
     ServerFactory,

@@ -13,8 +13,8 @@ from UnleashClient import UnleashClient
 from UnleashClient.constants import SDK_NAME, SDK_VERSION
 
 from gateway.settings import Settings
-from resolvers.unleash_client import variant_variation
-from storage.engine import Database
+from gateway.unleash.payloads import variant_variation
+from resolvers.database import Database
 from storage.tables import ClientApplication
 from tests.gateway.sdk_support import (
     ServerFactory,

@@ -16,8 +16,8 @@ from gateway.keys import DATABASE, UPSTREAMS
 from gateway.settings import Settings
 from gateway.upstream import HttpStatisticsFetcher
 from resolvers import collector, statistics, upstreams
+from resolvers.database import Database
 from resolvers.upstreams import Upstream
-from storage.engine import Database
 from tests.conftest import ADMIN, ClientFactory, FakeClock, auth
 from tests.statistics_samples import fresh_document, rich_document
 

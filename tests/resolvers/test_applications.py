@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from resolvers.applications import note_instance, sdk_instances
+from resolvers.database import Database
 from resolvers.sdks import Sdk
 from storage.applications import ApplicationSeen
-from storage.engine import Database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PYTHON = Sdk("unleash-python-sdk", "6.9.1")

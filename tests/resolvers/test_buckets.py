@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resolvers.buckets import Granularity, granularity_for, grid, month_start, utc_days
+from resolvers.buckets import granularity_for, grid, month_start, utc_days
+from resolvers.vocabulary import Granularity
 from storage.series import Run
 
 NOW = int(datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp())

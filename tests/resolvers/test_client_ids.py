@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from resolvers import tokens
+from resolvers.database import Database
 from resolvers.errors import Forbidden, InvalidRequest, Unauthorized
-from storage.engine import Database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ import pytest
 
 from resolvers import collector, statistics, upstreams
 from resolvers.collector import Schedule, UpstreamFailure, parse_answer
+from resolvers.database import Database
 from resolvers.upstreams import Upstream
-from storage.engine import Database
 from tests.conftest import FakeClock
 from tests.statistics_samples import fresh_document, rich_document
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from resolvers import demo
 from resolvers.checksum import statistics_sum
-from storage.engine import Database
+from resolvers.database import Database
 from storage.tables import (
     ContextDay,
     EvaluationBucket,

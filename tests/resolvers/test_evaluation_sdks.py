@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from resolvers.clock import epoch_s
+from resolvers.database import Database
+from resolvers.ranges import TimeRange
 from resolvers.series import SdkEvaluations, evaluation_sdks
-from resolvers.usage_params import TimeRange
-from storage.engine import Database
 from tests.usage_data import NOW, ingest, sdk_evaluation
 
 

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from resolvers.database import Database
 from resolvers.fleet import fleet_statistics
-from storage.engine import Database
 from tests.statistics_helpers import document, store
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from resolvers import ingestion, statistics
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest
-from storage.engine import Database
 from tests.statistics_helpers import INGESTER, document
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -4,18 +4,24 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from resolvers import mau, meters
 from resolvers.clock import epoch_s
-from resolvers.errors import InvalidRequest, NotFound
-from resolvers.usage_params import TimeRange
-from storage.engine import Database
+from resolvers.database import Database
+from resolvers.errors import InvalidRequest
+from resolvers.mau import MauQuery
+from resolvers.meters import MeterQuery
+from resolvers.ranges import TimeRange
+from resolvers.series import Labels
+from resolvers.vocabulary import Dimension, MauAggregation, Meter, SdkType
 from tests import usage_data as data
 from tests.usage_data import NOW
 
 Raw = data.Raw
+LAST_30_DAYS = TimeRange(epoch_s(NOW - timedelta(days=30)), epoch_s(NOW))
 
 
 def utc_day(r: Raw) -> date:
@@ -78,16 +84,22 @@ async def contexts(db: Database) -> list[Raw]:
 
 @pytest.mark.parametrize(
     ("aggregation", "window"),
-    [("rolling_30d", rolling), ("month_to_date", month), ("daily_incremental", lambda d: d)],
+    [
+        (MauAggregation.ROLLING_30D, rolling),
+        (MauAggregation.MONTH_TO_DATE, month),
+        (MauAggregation.DAILY_INCREMENTAL, lambda d: d),
+    ],
 )
 async def test_mau_windows(
-    db: Database, contexts: list[Raw], aggregation: str, window: Callable[[date], date]
+    db: Database,
+    contexts: list[Raw],
+    aggregation: MauAggregation,
+    window: Callable[[date], date],
 ) -> None:
     lo = NOW - timedelta(days=30)
-    query = mau.parse_mau_query({"aggregationType": [aggregation]}, now=NOW)
-    result = await mau.mau_series(db, query)
+    result = await mau.mau_series(db, MauQuery(LAST_30_DAYS, aggregation=aggregation))
     days = days_between(lo, NOW)
-    assert result.metadata == ({},)
+    assert result.labels == (Labels(),)
     assert [p.time for p in result.points] == [midnight(d) for d in days]
     expected = brute_mau(contexts, days, window, keep=lambda r: r["contextKind"] == "user")
     assert as_table(result, [()]) == expected
@@ -98,27 +110,23 @@ async def test_mau_counts_users_unless_other_kinds_are_asked_for(
     db: Database, contexts: list[Raw]
 ) -> None:
     days = days_between(NOW - timedelta(days=30), NOW)
-    for kinds in (["org"], ["user", "org"]):
-        query = mau.parse_mau_query({"contextKind": kinds}, now=NOW)
-        result = await mau.mau_series(db, query)
+    for kinds in (("org",), ("user", "org")):
+        result = await mau.mau_series(db, MauQuery(LAST_30_DAYS, context_kinds=kinds))
         expected = brute_mau(contexts, days, rolling, keep=lambda r, k=kinds: r["contextKind"] in k)
         assert as_table(result, [()]) == expected
         assert max(expected.values()) > 0
 
 
 async def test_mau_filters_and_groupby(db: Database, contexts: list[Raw]) -> None:
-    query = mau.parse_mau_query(
-        {
-            "project": ["web"],
-            "environment": ["production", "staging"],
-            "sdktype": ["client"],
-            "sdk": ["Go", "iOS"],
-            "anonymous": ["false"],
-            "contextKind": ["user"],
-            "groupby": ["sdk", "anonymous"],
-            "from": [str(epoch_s(NOW - timedelta(days=10)) * 1000)],
-        },
-        now=NOW,
+    query = MauQuery(
+        TimeRange(epoch_s(NOW - timedelta(days=10)), epoch_s(NOW)),
+        projects=("web",),
+        environments=("production", "staging"),
+        sdk_types=(SdkType.CLIENT,),
+        sdks=("Go", "iOS"),
+        anonymous=False,
+        context_kinds=("user",),
+        group_by=(Dimension.SDK, Dimension.ANONYMOUS),
     )
     result = await mau.mau_series(db, query)
     days = days_between(NOW - timedelta(days=10), NOW)
@@ -134,14 +142,13 @@ async def test_mau_filters_and_groupby(db: Database, contexts: list[Raw]) -> Non
 
     expected = brute_mau(contexts, days, rolling, lambda r: (r["sdk"], r["anonymous"]), keep)
     keys = sorted({k for _, k in expected})
-    assert list(result.metadata) == [{"sdk": s, "anonymous": a} for s, a in keys]
+    assert list(result.labels) == [Labels(sdk=s, anonymous=a) for s, a in keys]
     assert as_table(result, keys) == expected
 
 
 async def test_mau_groupby_every_dimension(db: Database, contexts: list[Raw]) -> None:
-    groups = ["project", "environment", "sdktype", "contextKind"]
-    query = mau.parse_mau_query({"groupby": groups}, now=NOW)
-    result = await mau.mau_series(db, query)
+    groups = (Dimension.PROJECT, Dimension.ENVIRONMENT, Dimension.SDK_TYPE, Dimension.CONTEXT_KIND)
+    result = await mau.mau_series(db, MauQuery(LAST_30_DAYS, group_by=groups))
     fields = ["project", "environment", "sdkType", "contextKind"]
     days = days_between(NOW - timedelta(days=30), NOW)
     expected = brute_mau(
@@ -152,7 +159,9 @@ async def test_mau_groupby_every_dimension(db: Database, contexts: list[Raw]) ->
         keep=lambda r: r["contextKind"] == "user",
     )
     keys = sorted({k for _, k in expected})
-    assert list(result.metadata) == [dict(zip(groups, k, strict=True)) for k in keys]
+    assert list(result.labels) == [
+        Labels(project=p, environment=e, sdk_type=SdkType(t), context_kind=k) for p, e, t, k in keys
+    ]
     assert as_table(result, keys) == expected
 
 
@@ -160,7 +169,7 @@ async def test_mau_by_category_is_three_series_in_order(db: Database, contexts: 
     lo = NOW - timedelta(days=5)
     result = await mau.mau_by_category(db, span=TimeRange(epoch_s(lo), epoch_s(NOW)))
     cats = ["browser", "mobile", "backend"]
-    assert result.metadata == tuple({"category": c} for c in cats)
+    assert result.labels == tuple(Labels(category=c) for c in cats)
     users = lambda r: r["contextKind"] == "user"  # noqa: E731
     days = days_between(lo, NOW)
     expected = brute_mau(contexts, days, rolling, lambda r: (r["category"],), keep=users)
@@ -181,7 +190,7 @@ async def test_mau_by_category_counts_the_users_that_mau_counts(db: Database) ->
         ],
     )
     span = TimeRange(epoch_s(NOW - timedelta(days=1)), epoch_s(NOW))
-    users = await mau.mau_series(db, mau.parse_mau_query({}, now=NOW))
+    users = await mau.mau_series(db, MauQuery(LAST_30_DAYS))
     by_category = await mau.mau_by_category(db, span=span)
     assert users.points[-1].values == (1,)
     assert by_category.points[-1].values == (0, 0, 1)
@@ -191,32 +200,29 @@ async def test_mau_sdks(db: Database, contexts: list[Raw]) -> None:
     lo = NOW - timedelta(days=7)
     span = TimeRange(epoch_s(lo), epoch_s(NOW))
     first = lo.date()
-    for sdk_type in (None, "server"):
+    for sdk_type in (None, SdkType.SERVER):
         got = await mau.mau_sdks(db, span=span, sdk_type=sdk_type)
+        wanted = None if sdk_type is None else sdk_type.value
         assert got == sorted(
-            {r["sdk"] for r in contexts if utc_day(r) >= first and sdk_type in (None, r["sdkType"])}
+            {r["sdk"] for r in contexts if utc_day(r) >= first and wanted in (None, r["sdkType"])}
         )
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    ("fields", "message"),
     [
-        ({"environment": ["production"]}, "environment"),
-        ({"environment": ["production"], "project": ["a", "b"]}, "environment"),
-        ({"sdktype": ["mobile"]}, "sdktype"),
-        ({"anonymous": ["yes"]}, "anonymous"),
-        ({"groupby": ["colour"]}, "groupby"),
-        ({"groupby": ["sdkAppId"]}, "groupby"),
-        ({"aggregationType": ["weekly"]}, "aggregationType"),
-        ({"aggregationType": ["rolling_30d", "month_to_date"]}, "aggregationType"),
-        ({"from": ["yesterday"]}, "from"),
+        ({"environments": ("production",)}, "environment: needs exactly one project"),
+        (
+            {"environments": ("production",), "projects": ("a", "b")},
+            "environment: needs exactly one project",
+        ),
+        ({"group_by": (Dimension.FLAG,)}, "groupby: MAU cannot be grouped by flag"),
+        ({"span": TimeRange(0, epoch_s(NOW))}, "from: the range holds about"),
     ],
 )
-def test_mau_parameter_errors_name_the_parameter(
-    query: dict[str, list[str]], parameter: str
-) -> None:
-    with pytest.raises(InvalidRequest, match=rf"^{parameter}:"):
-        mau.parse_mau_query(query, now=NOW)
+def test_mau_query_rules(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidRequest, match=rf"^{message}"):
+        MauQuery(**{"span": LAST_30_DAYS, **fields})
 
 
 @pytest.fixture
@@ -244,19 +250,17 @@ async def test_meters_are_month_to_date_cumulative(db: Database, meter_rows: lis
     lo, hi = datetime(2026, 10, 25, tzinfo=UTC), datetime(2026, 11, 18, 6, tzinfo=UTC)
     span = TimeRange(epoch_s(lo), epoch_s(hi))
     days = days_between(lo, hi)
-    for meter in ("data-export-events", "service-connections", "experimentation-units"):
-        got = await meters.meter_intervals(db, meter=meter, span=span)
+    for meter in (Meter.DATA_EXPORT_EVENTS, Meter.SERVICE_CONNECTIONS, Meter.EXPERIMENTATION_UNITS):
+        got = await meters.meter_intervals(db, MeterQuery(meter, span))
         assert [i.time for i in got] == [midnight(d) for d in days]
-        assert [i.value for i in got] == brute_meter(meter_rows, meter, days)
+        assert [i.value for i in got] == brute_meter(meter_rows, meter.value, days)
         assert all(isinstance(i.value, int) for i in got)
     scoped = await meters.meter_intervals(
-        db, meter="data-export-events", span=span, project="web", environment="staging"
+        db, MeterQuery(Meter.DATA_EXPORT_EVENTS, span, "web", "staging")
     )
     assert [i.value for i in scoped] == brute_meter(
         meter_rows, "data-export-events", days, ("web", "staging")
     )
-    with pytest.raises(NotFound):
-        await meters.meter_intervals(db, meter="bananas", span=span)
 
 
 async def test_fractional_meter_values_stay_numbers(db: Database) -> None:
@@ -264,31 +268,17 @@ async def test_fractional_meter_values_stay_numbers(db: Database) -> None:
             "value": 1.25}]  # fmt: skip
     await data.ingest(db, raw)
     span = TimeRange(epoch_s(NOW), epoch_s(NOW))
-    got = await meters.meter_intervals(db, meter="experimentation-keys", span=span)
+    got = await meters.meter_intervals(db, MeterQuery(Meter.EXPERIMENTATION_KEYS, span))
     assert [(i.time, i.value) for i in got] == [(epoch_s(NOW) // 86400 * 86400, 1.25)]
 
 
-def test_parse_meter_query_defaults_to_the_month_so_far() -> None:
-    # NOW is 2026-11-20 12:00 UTC: the month began 2026-11-01 00:00 UTC.
-    month = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
-    now_s = int(NOW.timestamp())
-    parsed = meters.parse_meter_query({}, now=NOW)
-    assert parsed == meters.MeterQuery(TimeRange(month, now_s), None, None)
-    scoped = meters.parse_meter_query(
-        {"from": [str(now_s - 86_400)], "projectKey": ["web"], "environmentKey": ["prod"]},
-        now=NOW,
-    )
-    assert scoped == meters.MeterQuery(TimeRange(now_s - 86_400, now_s), "web", "prod")
-
-
 @pytest.mark.parametrize(
-    "query",
-    [
-        {"projectKey": ["web"]},
-        {"environmentKey": ["prod"]},
-        {"from": [str(int(NOW.timestamp()) - 32 * 86_400)]},
-    ],
+    ("project", "environment", "missing"),
+    [("web", None, "environment"), (None, "prod", "project")],
 )
-def test_parse_meter_query_refuses_bad_parameters(query: dict[str, list[str]]) -> None:
-    with pytest.raises(InvalidRequest):
-        meters.parse_meter_query(query, now=NOW)
+def test_a_meter_scope_needs_a_project_and_an_environment(
+    project: str | None, environment: str | None, missing: str
+) -> None:
+    assert meters.meter_scope("web", "prod") == ("web", "prod")
+    with pytest.raises(InvalidRequest, match=rf"^{missing}: required when"):
+        meters.meter_scope(project, environment)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gateway import body
 from resolvers import payloads
 from resolvers.errors import InvalidRequest
 from resolvers.payloads import Bad
@@ -12,11 +13,11 @@ def test_every_decoder_refuses_numbers_json_does_not_have(literal: str) -> None:
     with pytest.raises(ValueError, match="JSON number"):
         payloads.loads(f'{{"v": {literal}}}')
     with pytest.raises(InvalidRequest, match="not valid JSON"):
-        payloads.decode(f"[{literal}]", expect=list)
+        body.decode_json(f"[{literal}]", expect=list)
     with pytest.raises(InvalidRequest, match="not valid JSON"):
-        payloads.decode_json_records(f'{{"records": [{literal}]}}')
+        body.json_records(f'{{"records": [{literal}]}}')
     with pytest.raises(InvalidRequest, match="line 2"):
-        payloads.decode_ndjson_records(f'{{"v": 1}}\n{{"v": {literal}}}')
+        body.ndjson_records(f'{{"v": 1}}\n{{"v": {literal}}}')
 
 
 @pytest.mark.parametrize("value", ["", "   ", "\t\n", None, 3])

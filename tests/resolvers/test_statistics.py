@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from resolvers import statistics
+from resolvers.database import Database
 from resolvers.errors import InvalidRequest, NotFound
 from resolvers.statistics import KEY_ORDER, ordered
-from storage.engine import Database
 from tests.statistics_helpers import document, store
 from tests.statistics_samples import fresh_document, rich_document
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from resolvers import tokens
+from resolvers.database import Database
 from resolvers.errors import Forbidden, InvalidRequest
-from storage.engine import Database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -36,3 +36,27 @@ def test_forbidden_message_names_both_kinds_with_the_right_article() -> None:
         Forbidden, match=r"^an ingest token cannot do this; it needs an admin or read token$"
     ):
         tokens.require(principal, "admin", "read")
+
+
+@pytest.mark.parametrize("kind", ["admin", "read"])
+async def test_only_ingest_tokens_take_a_scope(db: Database, kind: str) -> None:
+    with pytest.raises(InvalidRequest, match="only ingest tokens take a project and environment"):
+        await tokens.create_token(
+            db, kind=kind, name="x", now=NOW, project="web", environment="production"
+        )
+    assert await tokens.list_tokens(db) == []
+
+
+async def test_the_demo_token_is_reused_while_live_and_replaced_once_revoked(
+    db: Database,
+) -> None:
+    first, new = await tokens.demo_token(db, remembered=None, now=NOW)
+    assert new
+    assert await tokens.demo_token(db, remembered=first, now=NOW) == (first, False)
+    # A lost secret file: a new token, and the old one is revoked, never two live ones.
+    second, new = await tokens.demo_token(db, remembered=None, now=NOW)
+    assert new and second != first
+    live = [t for t in await tokens.list_tokens(db) if t.revoked_at is None]
+    assert [t.name for t in live] == ["demo"]
+    with pytest.raises(tokens.Unauthorized):
+        await tokens.authenticate(db, first, now=NOW)

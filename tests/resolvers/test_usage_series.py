@@ -9,9 +9,11 @@ import pytest
 
 from resolvers import series
 from resolvers.clock import epoch_s
+from resolvers.database import Database
 from resolvers.errors import NotFound
-from resolvers.usage_params import TimeRange
-from storage.engine import Database
+from resolvers.ranges import TimeRange
+from resolvers.series import Labels
+from resolvers.vocabulary import EventType, SdkType
 from tests import usage_data as data
 from tests.usage_data import NOW
 
@@ -36,10 +38,10 @@ async def test_daily_evaluations_by_variation_in_a_zone(db: Database, zone: str,
     result = await series.evaluation_series(
         db, project="web", environment="production", flag="f", span=span(lo), now=NOW, zone=tz
     )
-    assert result.metadata == (
-        {"variation": 0, "value": False},
-        {"variation": 1, "value": True},
-        {"variation": 3, "value": {"colour": "blue"}},
+    assert result.labels == (
+        Labels(flag="f", variation=0, value=False),
+        Labels(flag="f", variation=1, value=True),
+        Labels(flag="f", variation=3, value={"colour": "blue"}),
     )
     starts = data.daily_starts(lo, NOW, tz)
     assert [p.time for p in result.points] == starts
@@ -101,19 +103,17 @@ async def test_events_by_type(db: Database) -> None:
     raw = data.events(random.Random(3))
     await data.ingest(db, raw)
     lo = NOW - timedelta(hours=24)
-    for kind in ("received", "published"):
+    for kind in EventType:
         result = await series.event_series(db, event_type=kind, span=span(lo), now=NOW)
-        assert result.metadata == ({"type": kind},)
+        assert result.labels == (Labels(event_type=kind),)
         hour = epoch_s(lo) // 3600 * 3600
         assert [p.time for p in result.points] == list(range(hour, epoch_s(NOW) + 1, 3600))
         expected = data.sums(
-            [r for r in raw if r["eventType"] == kind and epoch_s(data.moment_of(r)) >= hour],
+            [r for r in raw if r["eventType"] == kind.value and epoch_s(data.moment_of(r)) >= hour],
             data.hour_key(ZoneInfo("UTC")),
             lambda r: 0,
         )
         assert {k: v for k, v in table(result).items() if v} == dict(expected)
-    with pytest.raises(NotFound):
-        await series.event_series(db, event_type="sent", span=span(lo), now=NOW)
 
 
 def peaks(raw: list[data.Raw], key: object, *, by_version: bool) -> dict[tuple[int, object], int]:
@@ -132,8 +132,8 @@ async def test_stream_peaks_summed_over_versions(db: Database) -> None:
     await data.ingest(db, raw)
     tz = ZoneInfo("Asia/Kolkata")
     lo = NOW - timedelta(days=3)
-    result = await series.stream_series(db, source="server", span=span(lo), now=NOW, zone=tz)
-    assert result.metadata == ({"source": "server"},)
+    result = await series.stream_series(db, source=SdkType.SERVER, span=span(lo), now=NOW, zone=tz)
+    assert result.labels == (Labels(source=SdkType.SERVER),)
     starts = data.daily_starts(lo, NOW, tz)
     mine = [r for r in raw if r["source"] == "server" and epoch_s(data.moment_of(r)) >= starts[0]]
     expected = peaks(mine, data.day_key(tz), by_version=False)
@@ -145,24 +145,22 @@ async def test_stream_peaks_by_sdk_version_with_filters(db: Database) -> None:
     await data.ingest(db, raw)
     lo = NOW - timedelta(hours=20)
     hour = epoch_s(lo) // 3600 * 3600
-    result = await series.stream_version_series(db, source="server", span=span(lo), now=NOW)
+    result = await series.stream_version_series(db, source=SdkType.SERVER, span=span(lo), now=NOW)
     mine = [r for r in raw if r["source"] == "server" and epoch_s(data.moment_of(r)) >= hour]
     expected = peaks(mine, data.hour_key(ZoneInfo("UTC")), by_version=True)
     keys = sorted({k for _, k in expected})
-    assert [(m["sdk"], m["version"]) for m in result.metadata] == keys
-    assert all(m["source"] == "server" for m in result.metadata)
+    assert [(m.sdk, m.sdk_version) for m in result.labels] == keys
+    assert all(m.source is SdkType.SERVER for m in result.labels)
     got = {(p.time, keys[i]): v for p in result.points for i, v in enumerate(p.values) if v}
     assert got == {k: v for k, v in expected.items() if v}
 
     only = await series.stream_version_series(
-        db, source="server", span=span(lo), now=NOW, sdks=["Go"], versions=["6.2.0"]
+        db, source=SdkType.SERVER, span=span(lo), now=NOW, sdks=["Go"], versions=["6.2.0"]
     )
-    assert [(m["sdk"], m["version"]) for m in only.metadata] == [("Go", "6.2.0")]
+    assert [(m.sdk, m.sdk_version) for m in only.labels] == [("Go", "6.2.0")]
     assert sum(p.values[0] for p in only.points) == sum(
         v for (_, k), v in expected.items() if k == ("Go", "6.2.0")
     )
-    with pytest.raises(NotFound):
-        await series.stream_series(db, source="mobile", span=span(lo), now=NOW)
 
 
 async def test_sdk_versions_of_the_past_60_days(db: Database) -> None:
@@ -170,7 +168,7 @@ async def test_sdk_versions_of_the_past_60_days(db: Database) -> None:
            "sdk": "Old", "sdkVersion": "1.0", "connections": 1}  # fmt: skip
     raw = [*data.streams(random.Random(6), 50), old]
     await data.ingest(db, raw)
-    got = await series.stream_sdk_versions(db, source="client", now=NOW)
+    got = await series.stream_sdk_versions(db, source=SdkType.CLIENT, now=NOW)
     expected = sorted(
         {
             (r["sdk"] or "Unknown", r["sdkVersion"] or "Unknown")

@@ -1,25 +1,23 @@
-"""GraphQL enums are spelled out for readable SDL; their values must stay the resolvers' own."""
+"""GraphQL enums are the resolvers' vocabularies, registered, never restated."""
 
-from enum import Enum
+from graphql import GraphQLEnumType
 
-import pytest
-
-from resolvers import mau, vocabulary
-from schema import usage_arguments as args
+from resolvers import vocabulary
+from schema.build import build_schema
 
 
-@pytest.mark.parametrize(
-    ("enum", "allowed"),
-    [
-        (args.StreamSource, vocabulary.SOURCES),
-        (args.SdkType, vocabulary.SOURCES),
-        (args.EventType, vocabulary.EVENT_TYPES),
-        (args.Meter, vocabulary.METERS),
-        (args.MauGroup, mau.GROUPS),
-        (args.MauAggregation, mau.AGGREGATIONS),
-    ],
-)
-def test_enum_values_are_the_resolvers_vocabulary(
-    enum: type[Enum], allowed: tuple[str, ...]
-) -> None:
-    assert tuple(member.value for member in enum) == allowed
+def test_every_graphql_enum_is_a_resolvers_vocabulary() -> None:
+    schema = build_schema()
+    enums = {
+        name: t
+        for name, t in schema._schema.type_map.items()
+        if isinstance(t, GraphQLEnumType) and not name.startswith("__")
+    }
+    restated = []
+    for name, graphql_enum in enums.items():
+        python_enum = getattr(vocabulary, name, None)
+        if python_enum is None:
+            restated.append(name)
+            continue
+        assert [v.value for v in graphql_enum.values.values()] == [m.value for m in python_enum]
+    assert restated == []

@@ -5,10 +5,9 @@ import logging
 import pytest
 from graphql import GraphQLError, GraphQLSyntaxError, Source
 
-from resolvers.errors import FieldError, Forbidden, InvalidRequest, NotFound
+from resolvers.errors import FieldError, Forbidden, InvalidRequest, NotFound, Unavailable
 from schema.errors import MASKED_MESSAGE, classify, code_errors
 from schema.limits import CODE_TOO_DEEP, limit_error
-from storage.errors import StorageUnavailable
 
 
 @pytest.mark.parametrize(
@@ -17,7 +16,7 @@ from storage.errors import StorageUnavailable
         (Forbidden("no"), "no", "forbidden"),
         (NotFound(None), "Invalid resource identifier", "not_found"),
         (
-            StorageUnavailable("connection refused to 10.0.0.1"),
+            Unavailable(None, detail="connection refused to 10.0.0.1"),
             "Requested service unavailable",
             "service_unavailable",
         ),

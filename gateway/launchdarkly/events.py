@@ -1,4 +1,4 @@
-"""The LaunchDarkly SDK events protocol, translated into ingestion records.
+"""The LaunchDarkly SDK events protocol, decoded into ingestion records and SDK instances.
 
 An analytics payload is a JSON array of events. What each kind becomes:
 
@@ -13,6 +13,7 @@ An analytics payload is a JSON array of events. What each kind becomes:
 - ``custom``: also one event received.
 - Other kinds are ignored, so newer SDKs keep working.
 
+A diagnostic event names the SDK instance that sent it (``id.diagnosticId``).
 Times from the SDK are clamped to ``now``: a fast SDK clock must not drop data.
 """
 
@@ -21,18 +22,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from resolvers import ingestion, payloads
+from gateway.launchdarkly.sdks import Channel, sdk_of
+from resolvers import payloads
 from resolvers.clock import from_epoch_ms
 from resolvers.errors import FieldError, InvalidRequest
-from resolvers.ld_channels import Channel, sdk_of
-from resolvers.payloads import Bad, decode, integer, mapping, text
+from resolvers.payloads import MAX_INT32, Bad, integer, mapping, text
 from resolvers.records import Context, Evaluation, Event, Record
 from resolvers.sdks import Sdk
-from resolvers.tokens import Principal, sdk_scope
-from storage.engine import Database
+from resolvers.vocabulary import EventType
 
 CONTEXT_EVENTS = ("index", "identify", "feature", "debug", "custom", "migration_op")
-MAX_PAYLOAD_ID = 190  # ingest_batches keys are 200 characters; "ld:" is the prefix
 
 
 def _time_ms(value: Any, where: str, now: datetime) -> datetime:
@@ -121,7 +120,7 @@ def _with_context(event: Mapping[str, Any], where: str, b: _Batch) -> Iterator[R
     time = b.now if created is None else _time_ms(created, f"{where}.creationDate", b.now)
     if event.get("kind") == "custom":
         text(event.get("key"), f"{where}.key")
-        yield Event(time=time, event_type="received", count=1)
+        yield Event(time=time, event_type=EventType.RECEIVED, count=1)
     if raw is None:
         return
     for kind, key, anonymous in contexts_of(raw, f"{where}.{field}"):
@@ -167,32 +166,44 @@ def parse_events(
     return records
 
 
-async def record_events(
-    db: Database,
-    body: str,
-    *,
-    principal: Principal,
-    channel: Channel,
-    headers: Mapping[str, str],
-    now: datetime,
-) -> int:
-    """Store an analytics payload atomically; a payload ID seen before counts once."""
-    scope = sdk_scope(principal)
-    payload_id = headers.get("X-LaunchDarkly-Payload-ID")
-    if payload_id is not None and not 0 < len(payload_id) <= MAX_PAYLOAD_ID:
-        raise InvalidRequest(f"X-LaunchDarkly-Payload-ID must be 1 to {MAX_PAYLOAD_ID} characters")
-    records = parse_events(
-        decode(body, expect=list),
-        project=scope.project,
-        environment=scope.environment,
-        channel=channel,
-        sdk=sdk_of(headers),
-        now=now,
-    )
-    return await ingestion.record_batch(
-        db,
-        records,
-        principal=principal,
-        now=now,
-        idempotency_key=None if payload_id is None else f"ld:{payload_id}",
-    )
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """What a diagnostic event says about the SDK instance that sent it."""
+
+    instance_id: str
+    sdk: Sdk
+    interval_ms: int | None
+
+
+def parse_diagnostic(payload: Mapping[str, Any], headers: Mapping[str, str]) -> Diagnostic | None:
+    """Return the instance a diagnostic event describes (None for kinds we do not know)."""
+    try:
+        kind = text(payload.get("kind"), "kind")
+        if not kind.startswith("diagnostic"):
+            return None
+        identity = mapping(payload.get("id"), "id")
+        instance_id = text(identity.get("diagnosticId"), "id.diagnosticId")
+        integer(payload.get("creationDate"), "creationDate")
+        interval = None
+        configuration = payload.get("configuration")
+        if configuration is not None:
+            raw = mapping(configuration, "configuration").get("diagnosticRecordingIntervalMillis")
+            field = "configuration.diagnosticRecordingIntervalMillis"
+            interval = None if raw is None else integer(raw, field, maximum=MAX_INT32)
+        sdk = payload.get("sdk")
+        if sdk is not None:
+            mapping(sdk, "sdk")
+    except Bad as bad:
+        raise InvalidRequest(
+            f"malformed diagnostic event: {bad}", errors=(FieldError(None, bad.where, bad.message),)
+        ) from None
+    return Diagnostic(instance_id, sdk_of(headers, sdk), interval)
+
+
+def application_id(headers: Mapping[str, str]) -> str | None:
+    """Return the application id of ``X-LaunchDarkly-Tags`` (``application-id/checkout ...``)."""
+    for tag in headers.get("X-LaunchDarkly-Tags", "").split():
+        name, _, value = tag.partition("/")
+        if name == "application-id" and value:
+            return value[: payloads.MAX_KEY]
+    return None

@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 
+from gateway.launchdarkly.events import parse_diagnostic, parse_events
+from gateway.launchdarkly.sdks import BROWSER, SERVER, Channel
 from resolvers.clock import epoch_ms
 from resolvers.errors import InvalidRequest
-from resolvers.ld_channels import BROWSER, SERVER, Channel
-from resolvers.ld_diagnostics import parse_diagnostic
-from resolvers.ld_events import parse_events
 from resolvers.records import Context, Evaluation, Event, Record
 from resolvers.sdks import Sdk
+from resolvers.vocabulary import Category, EventType, SdkType
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 MS = epoch_ms(NOW)
@@ -93,12 +93,16 @@ def test_contexts_single_multi_and_legacy_user() -> None:
     ]
     record = parse(payload, BROWSER)[0]
     assert isinstance(record, Context)
-    assert (record.sdk, record.sdk_type, record.category) == ("Go", "client", "browser")
+    assert (record.sdk, record.sdk_type, record.category) == (
+        "Go",
+        SdkType.CLIENT,
+        Category.BROWSER,
+    )
 
 
 def test_custom_events_count_as_received() -> None:
     custom = {"kind": "custom", "key": "buy", "creationDate": MS, "contextKeys": {"user": "u"}}
-    assert parse([custom, custom]) == [Event(time=NOW, event_type="received", count=1)] * 2
+    assert parse([custom, custom]) == [Event(time=NOW, event_type=EventType.RECEIVED, count=1)] * 2
 
 
 def test_errors_name_the_event_and_field() -> None:

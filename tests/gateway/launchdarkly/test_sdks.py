@@ -1,8 +1,9 @@
-"""SDK identities from headers and bodies."""
+"""LaunchDarkly SDK identities from headers and bodies."""
 
 import pytest
 
-from resolvers.sdks import UNKNOWN, Sdk, launchdarkly_sdk, unleash_sdk
+from gateway.launchdarkly.sdks import launchdarkly_sdk
+from resolvers.sdks import UNKNOWN, Sdk
 
 
 @pytest.mark.parametrize(
@@ -39,17 +40,3 @@ def test_user_agent_token_and_diagnostic_name_are_one_sdk() -> None:
     by_header = launchdarkly_sdk(user_agent="NodeJSClient/9.2.0")
     by_body = launchdarkly_sdk(user_agent=None, body_name="node-server-sdk", body_version="9.2.0")
     assert by_header == by_body == Sdk("Node.js", "9.2.0")
-
-
-@pytest.mark.parametrize(
-    ("announced", "expected"),
-    [
-        ("unleash-python-sdk:6.9.1", Sdk("unleash-python-sdk", "6.9.1")),
-        ("unleash-client-java:7.0.0", Sdk("unleash-client-java", "7.0.0")),
-        ("custom", Sdk("custom", "")),
-        ("", UNKNOWN),
-        (None, UNKNOWN),
-    ],
-)
-def test_unleash_sdk(announced: str | None, expected: Sdk) -> None:
-    assert unleash_sdk(announced) == expected

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from gateway.unleash_format import attachment, csv_text, js_json, js_number
+from gateway.unleash.format import attachment, csv_text, js_json, js_number
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from resolvers.errors import InvalidRequest
-from resolvers.records import Evaluation
-from resolvers.sdks import Sdk
-from resolvers.unleash_client import (
+from gateway.unleash.features import parse_features
+from gateway.unleash.payloads import (
     evaluation_records,
     parse_metrics,
     parse_registration,
+    unleash_sdk,
     variant_variation,
 )
-from resolvers.unleash_features import parse_features
+from resolvers.errors import InvalidRequest
+from resolvers.records import Evaluation
+from resolvers.sdks import UNKNOWN, Sdk
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SDK = Sdk("unleash-node-sdk", "6.7.0")
@@ -84,3 +85,17 @@ def test_features_file_formats_and_project_filter() -> None:
         assert feature_set.document("default") == {"version": 2, "features": [{"name": "b"}]}
     with pytest.raises(ValueError, match="feature 0"):
         parse_features('[{"nom": "a"}]', source="f.json")
+
+
+@pytest.mark.parametrize(
+    ("announced", "expected"),
+    [
+        ("unleash-python-sdk:6.9.1", Sdk("unleash-python-sdk", "6.9.1")),
+        ("unleash-client-java:7.0.0", Sdk("unleash-client-java", "7.0.0")),
+        ("custom", Sdk("custom", "")),
+        ("", UNKNOWN),
+        (None, UNKNOWN),
+    ],
+)
+def test_unleash_sdk(announced: str | None, expected: Sdk) -> None:
+    assert unleash_sdk(announced) == expected

@@ -11,15 +11,15 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from gateway.auth import secret_of
-from gateway.body import read_text
+from gateway.body import decode_json, read_text
 from gateway.keys import CLOCK, DATABASE
-from resolvers import ld_diagnostics, ld_events, tokens
-from resolvers.ld_channels import BROWSER, MOBILE, SERVER, Channel
+from gateway.launchdarkly import events
+from gateway.launchdarkly.sdks import BROWSER, MOBILE, SERVER, Channel, sdk_of
+from resolvers import applications, ingestion, tokens
+from resolvers.errors import InvalidRequest
 from resolvers.tokens import Principal
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-# ld_events.record_events or ld_diagnostics.record_diagnostic: the same keyword arguments.
-Recorder = Callable[..., Awaitable[object]]
 
 BROWSER_PREFIXES = ("/events/bulk/", "/events/diagnostic/")
 # The headers the JS SDK sends cross-origin (as LaunchDarkly's Relay Proxy allows them).
@@ -32,6 +32,8 @@ CORS_HEADERS = {
     ),
     "Access-Control-Max-Age": "300",
 }
+PAYLOAD_ID = "X-LaunchDarkly-Payload-ID"
+MAX_PAYLOAD_ID = 190  # idempotency keys are 200 characters; "ld:" is the prefix
 
 
 def sdk_key(request: web.Request) -> str | None:
@@ -51,31 +53,63 @@ async def _principal(request: web.Request, channel: Channel) -> Principal:
     return await tokens.authenticate(app[DATABASE], sdk_key(request), now=app[CLOCK]())
 
 
-def _endpoint(record: Recorder, channel: Channel) -> Handler:
-    """Return the handler that stores what ``record`` makes of a payload; 202 once stored."""
+def _payload_key(request: web.Request) -> str | None:
+    payload_id = request.headers.get(PAYLOAD_ID)
+    if payload_id is None:
+        return None
+    if not 0 < len(payload_id) <= MAX_PAYLOAD_ID:
+        raise InvalidRequest(f"{PAYLOAD_ID} must be 1 to {MAX_PAYLOAD_ID} characters")
+    return f"ld:{payload_id}"
+
+
+def _analytics(channel: Channel) -> Handler:
+    """Return the handler storing an analytics payload; 202 once committed."""
 
     async def handle(request: web.Request) -> web.Response:
         principal = await _principal(request, channel)
-        body = await read_text(request)
-        await record(
-            request.app[DATABASE],
-            body,
-            principal=principal,
+        text = await read_text(request)
+        scope = tokens.sdk_scope(principal)
+        key = _payload_key(request)
+        now = request.app[CLOCK]()
+        records = events.parse_events(
+            decode_json(text, expect=list),
+            project=scope.project,
+            environment=scope.environment,
             channel=channel,
-            headers=request.headers,
-            now=request.app[CLOCK](),
+            sdk=sdk_of(request.headers),
+            now=now,
+        )
+        report = ingestion.SdkReport(records, payload_key=key)
+        await ingestion.record_sdk_report(
+            request.app[DATABASE], report, principal=principal, now=now
         )
         return web.Response(status=202)
 
     return handle
 
 
-def _analytics(channel: Channel) -> Handler:
-    return _endpoint(ld_events.record_events, channel)
-
-
 def _diagnostic(channel: Channel) -> Handler:
-    return _endpoint(ld_diagnostics.record_diagnostic, channel)
+    """Return the handler remembering a diagnostic event's SDK instance; 202 once committed."""
+
+    async def handle(request: web.Request) -> web.Response:
+        principal = await _principal(request, channel)
+        text = await read_text(request)
+        scope = tokens.sdk_scope(principal)
+        diagnostic = events.parse_diagnostic(decode_json(text, expect=dict), request.headers)
+        if diagnostic is not None:
+            await applications.note_instance(
+                request.app[DATABASE],
+                app_name=events.application_id(request.headers) or "launchdarkly",
+                instance_id=diagnostic.instance_id,
+                environment=scope.environment,
+                sdk=diagnostic.sdk,
+                interval_ms=diagnostic.interval_ms,
+                now=request.app[CLOCK](),
+                stream_source=channel.sdk_type,
+            )
+        return web.Response(status=202)
+
+    return handle
 
 
 async def preflight(request: web.Request) -> web.Response:

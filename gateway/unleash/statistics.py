@@ -4,7 +4,7 @@ from aiohttp import web
 
 from gateway.auth import authorize
 from gateway.keys import CLOCK, DATABASE, SETTINGS
-from gateway.unleash_format import attachment, csv_text, js_json
+from gateway.unleash.format import attachment, csv_text, js_json
 from resolvers import statistics
 from resolvers.clock import epoch_ms
 from resolvers.statistics import StatisticsDocument

@@ -1,4 +1,4 @@
-"""The Unleash client API: registrations, metrics buckets, and the features SDKs fetch.
+"""Unleash client API payloads: registrations and metrics buckets, decoded.
 
 A metrics bucket counts, per toggle, ``yes`` and ``no`` evaluations (every
 ``is_enabled`` and every ``get_variant`` call counts once there) and, for
@@ -21,18 +21,25 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from resolvers import applications, ingestion
 from resolvers.errors import FieldError, InvalidRequest
-from resolvers.payloads import MAX_INT32, MAX_KEY, Bad, count, decode, moment, number, text
+from resolvers.payloads import MAX_INT32, MAX_KEY, Bad, count, moment, number, text
 from resolvers.records import Evaluation, Record
-from resolvers.sdks import UNKNOWN, Sdk, unleash_sdk
-from resolvers.tokens import Principal, sdk_scope
-from storage.engine import Database
+from resolvers.sdks import UNKNOWN, Sdk
 
 FALSE_VARIATION = 0
 TRUE_VARIATION = 1
 DISABLED_VARIANT = "disabled"
 DEFAULT_INSTANCE = "default"
+
+
+def unleash_sdk(announced: str | None) -> Sdk:
+    """Return name and version of an Unleash ``sdkVersion`` such as ``unleash-python-sdk:6.9.1``."""
+    if not announced or not announced.strip():
+        return UNKNOWN
+    name, _, version = announced.strip().rpartition(":")
+    if not name:
+        return Sdk.announced(version, "")
+    return Sdk.announced(name, version)
 
 
 def variant_variation(name: str) -> int:
@@ -80,28 +87,6 @@ def parse_registration(payload: Mapping[str, Any], *, sdk_header: str | None) ->
     except Bad as bad:
         raise _invalid(bad, "invalid registration") from None
     return Registration(app_name, instance_id, unleash_sdk(announced), int(interval))
-
-
-async def register(
-    db: Database,
-    body: str,
-    *,
-    principal: Principal,
-    sdk_header: str | None,
-    now: datetime,
-) -> None:
-    """Remember a registering SDK instance in the token's environment."""
-    scope = sdk_scope(principal)
-    registration = parse_registration(decode(body, expect=dict), sdk_header=sdk_header)
-    await applications.note_instance(
-        db,
-        app_name=registration.app_name,
-        instance_id=registration.instance_id,
-        environment=scope.environment,
-        sdk=registration.sdk,
-        interval_ms=registration.interval_ms,
-        now=now,
-    )
 
 
 def _toggle_records(name: str, raw: Any, base: Evaluation) -> list[Record]:
@@ -187,33 +172,3 @@ def evaluation_records(
     except Bad as bad:
         raise _invalid(bad, "invalid metrics") from None
     return records
-
-
-async def record_metrics(
-    db: Database,
-    body: str,
-    *,
-    principal: Principal,
-    sdk_header: str | None,
-    now: datetime,
-) -> int:
-    """Store a metrics bucket as evaluation counts of the token's project and environment.
-
-    The SDK is the payload's ``sdkVersion``, else the ``unleash-sdk`` header, else what
-    the instance registered with.
-    """
-    scope = sdk_scope(principal)
-    metrics = parse_metrics(decode(body, expect=dict), now=now)
-    sdk = unleash_sdk(metrics.announced or sdk_header)
-    if sdk == UNKNOWN:
-        registered = await applications.registered_sdk(
-            db,
-            app_name=metrics.app_name,
-            instance_id=metrics.instance_id,
-            environment=scope.environment,
-        )
-        sdk = registered or UNKNOWN
-    records = evaluation_records(
-        metrics, project=scope.project, environment=scope.environment, sdk=sdk
-    )
-    return await ingestion.record_batch(db, records, principal=principal, now=now)

@@ -1,0 +1,1 @@
+"""Unleash's dialect: its statistics routes and renderings, and the client API SDKs speak."""
