@@ -1,6 +1,6 @@
 """Deterministic big histories written straight into the gateway's tables, cached by parameters.
 
-A dataset is named by what it holds (``hist_50000000_202612_<schema>_v1``), built once into a
+A dataset is named by what it holds (``hist_50000000_202612_v2``), built once into a
 SQLite file under ``$BENCH_DIR/data`` or a PostgreSQL database ``ugbench_<name>``, and reused
 while its name matches. The schema comes from ``gateway migrate``; rows go in by bulk paths
 (``executemany`` on SQLite, binary ``COPY`` on PostgreSQL) with secondary indexes dropped during
@@ -79,13 +79,6 @@ class Dataset:
     url: str
     rows: int
     pg_database: str | None = None
-
-
-def schema_tag() -> str:
-    """Return a short tag of the gateway's newest schema revision (part of every cache name)."""
-    from storage.migrate import head_revision
-
-    return hashlib.sha256(head_revision().encode()).hexdigest()[:6]
 
 
 def month_anchor(now: datetime) -> datetime:
@@ -319,12 +312,21 @@ def _data_dir() -> Any:
     return path
 
 
+def _upgrade(url: str, progress: Progress) -> None:
+    """Bring a cached dataset to the gateway's newest schema, as a deployment would be."""
+    started = time.monotonic()
+    _migrate(url)
+    if time.monotonic() - started > 10:
+        progress(f"upgraded the cached dataset's schema in {time.monotonic() - started:.0f} s")
+
+
 def ensure(
     name: str, backend: str, tables: Callable[[], list[Table]], progress: Progress
 ) -> Dataset:
     """Return the dataset ``name`` on ``backend``, building it first unless it is cached.
 
-    Other versions of the same dataset (``name`` up to its last ``_``-separated parts) are
+    A cached dataset is upgraded in place by the gateway's migrations (a new index on 50M
+    rows is built then, once). Other versions of the same dataset (same kind and size) are
     removed when a new one is built: they only take disk space.
     """
     family = "_".join(name.split("_")[:2]) + "_"
@@ -343,6 +345,8 @@ def ensure(
             written = write_sqlite(str(building), tables(), progress)
             building.rename(path)
             progress(f"built {path.name}: {written:,} rows in {time.monotonic() - started:.0f} s")
+        else:
+            _upgrade(str(path), progress)
         return Dataset(name, backend, url, _count_sqlite(str(path)))
     database = pg.PREFIX + name
     url = pg.url(database)
@@ -357,6 +361,8 @@ def ensure(
         written = asyncio.run(_write_postgres(pg.url(building), tables(), progress))
         pg.rename(building, database)
         progress(f"built {database}: {written:,} rows in {time.monotonic() - started:.0f} s")
+    else:
+        _upgrade(url, progress)
     return Dataset(name, backend, url, asyncio.run(_count_postgres(url)), database)
 
 
@@ -386,11 +392,11 @@ async def _count_postgres(url: str) -> int:
 def history(rows: int, backend: str, now: datetime, progress: Progress) -> Dataset:
     """Return the evaluation history of about ``rows`` quarter-hour rows on ``backend``."""
     anchor = month_anchor(now)
-    name = f"hist_{rows}_{anchor:%Y%m}_{schema_tag()}_v{BUILDER}"
+    name = f"hist_{rows}_{anchor:%Y%m}_v{BUILDER}"
     return ensure(name, backend, lambda: history_tables(rows, anchor, backend=backend), progress)
 
 
 def mau(contexts: int, backend: str, progress: Progress) -> Dataset:
     """Return the MAU data of ``contexts`` distinct contexts a month on ``backend``."""
-    name = f"mau_{contexts}_{schema_tag()}_v{BUILDER}"
+    name = f"mau_{contexts}_v{BUILDER}"
     return ensure(name, backend, lambda: mau_tables(contexts, backend=backend), progress)
