@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+from resolvers.usage_params import TimeRange
 from sqlalchemy import select, text
 
 from resolvers.flags import SORTS, window_of
-from resolvers.usage_params import TimeRange
 from resolvers.vocabulary import FlagOrder
 from storage import flags, migrate, usage
 from storage.columns import code_point_order
