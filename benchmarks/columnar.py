@@ -26,9 +26,9 @@ def usage() -> UsageSeries:
         series=[
             Series(
                 labels=SeriesLabels(variation=v),
-                total=float(sum(range(POINTS))),
+                total=sum(range(POINTS)),
                 times=times,
-                values=[float(i) for i in range(POINTS)],
+                values=list(range(POINTS)),
             )
             for v in range(SERIES)
         ],

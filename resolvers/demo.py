@@ -57,6 +57,12 @@ class Flag:
     values: tuple[object, ...]
     daily: float
     ramp_start_day: int | None
+    retired: bool = False  # evaluated no more for the last RETIRED_DAYS days
+
+
+# The stale flag (see _flags) stops this long before now, or half-way through a shorter demo.
+RETIRED_DAYS = 10
+RETIRED = Flag("web", "legacy-promo-banner", (False, True), 6_000.0, None, retired=True)
 
 
 def _rhythm(moment: datetime) -> float:
@@ -94,7 +100,15 @@ def _flags(rng: random.Random) -> list[Flag]:
                 ramp,
             )
         )
-    return flags
+    # A flag nobody evaluates any more: what `flags(notEvaluatedSince: ...)` finds.
+    return [*flags, RETIRED]
+
+
+def retired_at(start: datetime, now: datetime) -> datetime:
+    """Return when the retired flag was last evaluated."""
+    return max(now - timedelta(days=RETIRED_DAYS), start + (now - start) / 2).replace(
+        minute=0, second=0, microsecond=0
+    )
 
 
 def _shares(flag: Flag, day_index: int) -> list[float]:
@@ -131,15 +145,21 @@ def _evaluations(
     flags: Sequence[Flag], start: datetime, now: datetime, rng: random.Random
 ) -> Iterator[usage.EvaluationCount]:
     first_day = epoch_s(start) // DAY
+    # The retired flag draws from its own generator: the other data stays as it was.
+    retired_rng = random.Random(RETIRED.key)
     for flag in flags:
+        end = epoch_s(retired_at(start, now) if flag.retired else now)
+        draw = retired_rng if flag.retired else rng
         for env in PROJECTS[flag.project]:
             quarters: dict[tuple[int, int], int] = {}
             for t, width, quarter in _slots(start, now):
+                if t >= end:
+                    break
                 moment = from_epoch_s(t)
                 expected = flag.daily * _ENV_SHARE[env] * _rhythm(moment) * width / DAY
                 shares = _shares(flag, t // DAY - first_day)
                 for variation, share in enumerate(shares):
-                    count = int(rng.gauss(expected * share, math.sqrt(expected * share + 1)))
+                    count = int(draw.gauss(expected * share, math.sqrt(expected * share + 1)))
                     if count <= 0:
                         continue
                     if width == MINUTE:
@@ -162,6 +182,7 @@ def _variations(
     flags: Sequence[Flag], start: datetime, now: datetime
 ) -> Iterator[usage.VariationSeen]:
     for flag in flags:
+        last = retired_at(start, now) if flag.retired else now
         for env in PROJECTS[flag.project]:
             for index, value in enumerate(flag.values):
                 yield usage.VariationSeen(
@@ -171,7 +192,7 @@ def _variations(
                     index,
                     json.dumps(value, separators=(",", ":")),
                     start,
-                    now,
+                    last,
                 )
 
 

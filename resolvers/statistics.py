@@ -9,49 +9,10 @@ from typing import Any
 
 from resolvers.database import Database
 from resolvers.errors import InvalidRequest, NotFound
+from resolvers.statistics_keys import KEY_ORDER
 from resolvers.statistics_time import taken_at
 from storage import statistics
 
-# The order in which Unleash 8.x emits the keys (docs/formats.md §1.2); `sum` is always last.
-KEY_ORDER = (
-    "timestamp",
-    "instanceId",
-    "versionOSS",
-    "versionEnterprise",
-    "users",
-    "serviceAccounts",
-    "apiTokens",
-    "activeUsers",
-    "licensedUsers",
-    "featureToggles",
-    "archivedFeatureToggles",
-    "projects",
-    "contextFields",
-    "roles",
-    "customRootRoles",
-    "customRootRolesInUse",
-    "groups",
-    "environments",
-    "segments",
-    "strategies",
-    "SAMLenabled",
-    "OIDCenabled",
-    "passwordAuthEnabled",
-    "SCIMenabled",
-    "clientApps",
-    "featureExports",
-    "featureImports",
-    "productionChanges",
-    "previousDayMetricsBucketsCount",
-    "maxEnvironmentStrategies",
-    "maxConstraintValues",
-    "maxConstraints",
-    "releaseTemplates",
-    "releasePlans",
-    "edgeInstanceUsage",
-    "readOnlyUsers",
-    "sum",
-)
 _KNOWN = frozenset(KEY_ORDER)
 # Backfills and dashboards ask for days or hours; a step under a second means nothing here.
 MIN_STEP_S = 1

@@ -120,6 +120,22 @@ DIMENSIONS: dict[Measure, frozenset[Dimension]] = {
 }
 
 
+class SeriesOrder(Enum):
+    """How grouped series are ordered (ties on the total go by labels)."""
+
+    TOTAL_DESC = "total_desc"
+    TOTAL_ASC = "total_asc"
+    LABELS = "labels"
+
+
+class FlagOrder(Enum):
+    """How flags are listed (ties go by project, environment and key)."""
+
+    EVALUATIONS_DESC = "evaluations_desc"
+    LAST_EVALUATED_DESC = "last_evaluated_desc"
+    KEY = "key"
+
+
 class TokenKind(Enum):
     """What a token may do: everything, read, or only ingest."""
 

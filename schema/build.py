@@ -5,12 +5,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.access import OperationAccess
 from schema.errors import code_errors
 from schema.limits import DocumentLimits, Limits
 from schema.roots import Mutation, Query, Subscription
+from schema.scalars import SCALARS
 
 
 class GatewaySchema(strawberry.Schema):
@@ -35,7 +37,11 @@ def build_schema(limits: Limits | None = None) -> GatewaySchema:
         OperationAccess,
     ]
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

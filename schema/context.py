@@ -13,6 +13,7 @@ from resolvers.database import Database
 from resolvers.statistics import StatisticsDocument
 from resolvers.tokens import Principal
 from resolvers.upstreams import Upstream, UpstreamState
+from schema.flag_loaders import FlagLoaders
 from schema.limits import Limits
 
 
@@ -37,12 +38,21 @@ class Context:
     spend: Callable[[Principal], Awaitable[None]] | None = None
     _latest: DataLoader[str, StatisticsDocument | None] | None = None
     _upstream_states: DataLoader[None, list[UpstreamState]] | None = None
+    _flag_loaders: FlagLoaders | None = None
 
     def start_operation(self) -> None:
         """Forget what the previous operation counted and cached (a WebSocket runs many)."""
         self.points_spent = 0
         self._latest = None
         self._upstream_states = None
+        self._flag_loaders = None
+
+    @property
+    def flag_loaders(self) -> FlagLoaders:
+        """The per-flag loaders of this operation."""
+        if self._flag_loaders is None:
+            self._flag_loaders = FlagLoaders(self.db, self.clock)
+        return self._flag_loaders
 
     @property
     def latest_statistics(self) -> DataLoader[str, StatisticsDocument | None]:

@@ -6,11 +6,13 @@ from resolvers.vocabulary import (
     Category,
     Dimension,
     EventType,
+    FlagOrder,
     Granularity,
     MauAggregation,
     Measure,
     Meter,
     SdkType,
+    SeriesOrder,
     TokenKind,
 )
 
@@ -20,11 +22,13 @@ for vocabulary in (
     Category,
     Dimension,
     EventType,
+    FlagOrder,
     Granularity,
     MauAggregation,
     Measure,
     Meter,
     SdkType,
+    SeriesOrder,
     TokenKind,
 ):
     strawberry.enum(vocabulary, description=(vocabulary.__doc__ or "").strip())
@@ -33,10 +37,12 @@ __all__ = [
     "Category",
     "Dimension",
     "EventType",
+    "FlagOrder",
     "Granularity",
     "MauAggregation",
     "Measure",
     "Meter",
     "SdkType",
+    "SeriesOrder",
     "TokenKind",
 ]

@@ -11,11 +11,12 @@ from resolvers.errors import InvalidRequest
 from schema.access import WRITERS, require
 from schema.context import Info
 from schema.problems import InvalidInput, invalid_input
+from schema.scalars import Long
 
 
 @strawberry.type(description="The batch is stored; `accepted` records were acknowledged.")
 class IngestAccepted:
-    accepted: int
+    accepted: Long
 
 
 @strawberry.type(description="The statistics document is stored.")
@@ -50,7 +51,7 @@ async def ingest(
     except InvalidRequest as error:
         tally.note_rejected()
         return invalid_input(error)
-    return IngestAccepted(accepted=accepted)
+    return IngestAccepted(accepted=Long(accepted))
 
 
 async def record_instance_statistics(info: Info, document: JSON) -> RecordStatisticsResult:

@@ -2,7 +2,8 @@
 
 import strawberry
 
-from schema import ingestion, live, sdks, statistics, usage
+from schema import flags as flag_fields
+from schema import graph_usage, ingestion, live, sdks, statistics, statistics_series, usage
 from schema import tokens as token_fields
 from schema.access import principal
 from schema.context import Info
@@ -27,6 +28,26 @@ class Query:
     )
     tokens: list[token_fields.Token] = strawberry.field(
         resolver=token_fields.list_tokens, description="Every API token (admin only)."
+    )
+
+    projects: list[flag_fields.Project] = strawberry.field(
+        resolver=flag_fields.projects,
+        description=(
+            "Every project seen in usage data (evaluations, contexts, meters), with its "
+            "environments, by key."
+        ),
+    )
+    flags: flag_fields.FlagConnection = strawberry.field(
+        resolver=flag_fields.flag_connection,
+        description=(
+            "Flags seen in evaluations, one per (project, environment, key), as a Relay "
+            "connection. `from`/`to` (default: the past 7 days) is the range "
+            "EVALUATIONS_DESC and each flag's evaluationTotal use."
+        ),
+    )
+    flag: flag_fields.Flag | None = strawberry.field(
+        resolver=flag_fields.flag,
+        description="One flag of one environment; null when it was never evaluated there.",
     )
 
     instance_statistics = strawberry.field(
@@ -55,6 +76,16 @@ class Query:
         description=(
             "Every instance with stored statistics, with its newest document and the "
             "collector upstream that delivered it."
+        ),
+    )
+    statistics_series = strawberry.field(
+        resolver=statistics_series.statistics_series_field,
+        description=(
+            "Any numeric statistics field as a series, per instance or (without instanceId) "
+            "the fleet total (the largest instance's value for max… fields). A point is the "
+            "value in the newest document taken before its bucket ends (carried forward; 0 "
+            "before the first document); a series' total is its last point. Default range: "
+            "the past 30 days; granularity by the REST rule unless given; UTC."
         ),
     )
     upstreams = strawberry.field(
@@ -126,6 +157,18 @@ class Query:
         resolver=usage.meter,
         description=(
             "A billing meter's month-to-date value per UTC day. REST: /api/v2/usage/{meter}."
+        ),
+    )
+    # After every use of the `usage` module above: this name shadows it in the class body.
+    usage = strawberry.field(
+        resolver=graph_usage.usage,
+        description=(
+            "One aggregate over any measure: a series per group of `groupBy` (each a dimension "
+            "of the measure), filtered, ordered by total (or labels) and cut to the `first`. "
+            "Range defaults and granularity as the measure's REST route; MAU and meters count "
+            "UTC days. A total: evaluations and events the sum of the points, connections the "
+            "highest point, MAU the distinct contexts active on any day of the range, meters "
+            "the amount added within it."
         ),
     )
 

@@ -10,6 +10,7 @@ from resolvers.applications import ApplicationSeen
 from resolvers.vocabulary import Measure
 from schema.access import READERS, require
 from schema.context import Info
+from schema.scalars import Long
 from schema.usage import FromArg, span_of
 
 
@@ -50,7 +51,7 @@ async def sdk_instances(
 class SdkEvaluations:
     sdk: str = strawberry.field(description='The SDK name ("" when it did not say).')
     version: str = strawberry.field(description='The SDK version ("" when it did not say).')
-    evaluations: int
+    evaluations: Long
 
 
 async def evaluation_sdks(
@@ -67,4 +68,9 @@ async def evaluation_sdks(
     found = await series.evaluation_sdks(
         info.context.db, span=span, now=now, project=project, environment=environment
     )
-    return [SdkEvaluations(sdk=f.sdk, version=f.version, evaluations=f.evaluations) for f in found]
+    return [sdk_evaluations_of(f) for f in found]
+
+
+def sdk_evaluations_of(found: series.SdkEvaluations) -> SdkEvaluations:
+    """Return the GraphQL view of an SDK version's evaluations."""
+    return SdkEvaluations(sdk=found.sdk, version=found.version, evaluations=Long(found.evaluations))

@@ -1,5 +1,6 @@
 """Series types (a usage series with labels, as objects and in columnar form) and conversion."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 
@@ -13,12 +14,14 @@ from resolvers.series import NO_VALUE, Labels, SeriesList
 from schema.context import Info
 from schema.enums import Granularity
 from schema.limits import check_points
+from schema.scalars import Long
 
 
-@strawberry.type(description="One bucket of a series: its start and its value.")
+@strawberry.type(description="One bucket of a series: its start and its count or amount.")
 class Point:
     time: datetime = strawberry.field(description="Start of the bucket (UTC).")
-    value: float
+    value: Long | None = strawberry.field(description="The count; null for meters.")
+    amount: float | None = strawberry.field(description="The meter's amount; null for counts.")
 
 
 @strawberry.type(description="What a series counts; fields that do not apply are null.")
@@ -39,20 +42,37 @@ class SeriesLabels:
     context_kind: str | None = None
     event_type: str | None = None
     meter: str | None = None
+    field: str | None = strawberry.field(
+        default=None, description="The statistics field of a statistics series."
+    )
+    instance_id: str | None = strawberry.field(
+        default=None, description="The instance of a statistics series; null for the fleet."
+    )
 
 
 @strawberry.type(
-    description="One labelled series. Points and the columnar form hold the same data."
+    description="One labelled series: counts (`total`, `values`) or, for meters and "
+    "fractional statistics, amounts (`amountTotal`, `amounts`). Points and the columnar "
+    "form hold the same data."
 )
 class Series:
     labels: SeriesLabels
-    total: float = strawberry.field(
-        description="Sum of the values (for MAU and month-to-date meters, read the points)."
-    )
     times: list[datetime] = strawberry.field(
         description="Bucket starts, in order; cheaper to serialize than `points`."
     )
-    values: list[float] = strawberry.field(description="Values, aligned with `times`.")
+    total: Long | None = strawberry.field(
+        default=None,
+        description="The series' total (see the field that returned it); null for amounts.",
+    )
+    values: list[Long] | None = strawberry.field(
+        default=None, description="Counts, aligned with `times`; null for amounts."
+    )
+    amount_total: float | None = strawberry.field(
+        default=None, description="The total of an amount series; null for counts."
+    )
+    amounts: list[float] | None = strawberry.field(
+        default=None, description="Amounts, aligned with `times`; null for counts."
+    )
 
     points: list[Point] = strawberry.field(
         resolver=lambda root: points_of(root),
@@ -62,7 +82,37 @@ class Series:
 
 def points_of(series: Series) -> list[Point]:
     """Return the buckets of a series as Point objects."""
-    return [Point(time=t, value=v) for t, v in zip(series.times, series.values, strict=True)]
+    if series.values is not None:
+        return [
+            Point(time=t, value=Long(v), amount=None)
+            for t, v in zip(series.times, series.values, strict=True)
+        ]
+    amounts = series.amounts or []
+    return [Point(time=t, value=None, amount=a) for t, a in zip(series.times, amounts, strict=True)]
+
+
+def count_series(
+    labels: SeriesLabels, times: list[datetime], values: Sequence[int | float], total: int
+) -> Series:
+    """Return a series of counts."""
+    return Series(
+        labels=labels,
+        times=times,
+        total=Long(total),
+        values=[Long(int(v)) for v in values],
+    )
+
+
+def amount_series(
+    labels: SeriesLabels, times: list[datetime], amounts: Sequence[int | float], total: float
+) -> Series:
+    """Return a series of amounts (meters, fractional statistics)."""
+    return Series(
+        labels=labels,
+        times=times,
+        amount_total=float(total),
+        amounts=[float(a) for a in amounts],
+    )
 
 
 @strawberry.type(description="Series of one query over one range at one granularity.")
@@ -103,11 +153,13 @@ def usage_of(
     info: Info,
     *,
     per_response: bool = True,
+    amounts: bool = False,
 ) -> UsageSeries:
     """Return a SeriesList as a UsageSeries, refusing it past the points limit.
 
     ``per_response`` counts its points against the whole response; a subscription's
-    pushes are each checked alone.
+    pushes are each checked alone. ``amounts`` marks meter series. Each total is the
+    sum of the points, as these fields always gave it.
     """
     points = len(result.points) * len(result.labels)
     context = info.context
@@ -116,19 +168,18 @@ def usage_of(
     if per_response:
         context.points_spent += points
     times = [from_epoch_s(p.time) for p in result.points]
+    series = []
+    for i, labels in enumerate(result.labels):
+        column = [p.values[i] for p in result.points]
+        if amounts:
+            series.append(amount_series(labels_of(labels), times, column, sum(column)))
+        else:
+            series.append(count_series(labels_of(labels), times, column, int(sum(column))))
     return UsageSeries(
         granularity=result.granularity,
         from_=from_epoch_s(span.lo),
         to=from_epoch_s(span.hi),
-        series=[
-            Series(
-                labels=labels_of(labels),
-                total=float(sum(p.values[i] for p in result.points)),
-                times=times,
-                values=[float(p.values[i]) for p in result.points],
-            )
-            for i, labels in enumerate(result.labels)
-        ],
+        series=series,
     )
 
 

@@ -1,9 +1,8 @@
 """Instance statistics over GraphQL: one document, history, fleet totals, instances."""
 
-from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,46 +12,33 @@ from resolvers.statistics import InstanceInfo, StatisticsDocument
 from resolvers.upstreams import UpstreamState
 from schema.access import READERS, require
 from schema.context import Info
+from schema.scalars import Long
+from schema.statistics_fields import StatisticsFields, StatisticsTotals, statistics_fields
 
 COLLECTOR_PREFIX = "collector:"
 
 
-def _int(fields: Mapping[str, Any], key: str) -> int | None:
-    value = fields.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-@strawberry.type(description="One instance-statistics document, as received (Unleash 8 keys).")
-class InstanceStatistics:
+@strawberry.type(
+    description="One instance-statistics document: every key Unleash 8 emits, typed and "
+    "named as Unleash's JSON keys, and the whole document as received."
+)
+class InstanceStatistics(StatisticsFields):
     instance_id: str
     taken_at: datetime
     received_at: datetime | None
     source: str = strawberry.field(description="`ingest`, `import` or `collector:<upstream>`.")
     document: JSON = strawberry.field(description="Every field as received, in Unleash's order.")
-    users: int | None
-    feature_toggles: int | None
-    projects: int | None
-    environments: int | None
-    segments: int | None
-    version_oss: str | None
 
 
 def statistics_of(document: StatisticsDocument) -> InstanceStatistics:
     """Return the GraphQL view of a stored document."""
-    fields = document.fields
-    version = fields.get("versionOSS")
     return InstanceStatistics(
         instance_id=document.instance_id,
         taken_at=document.taken_at,
         received_at=document.received_at,
         source=document.source,
-        document=cast(JSON, dict(fields)),
-        users=_int(fields, "users"),
-        feature_toggles=_int(fields, "featureToggles"),
-        projects=_int(fields, "projects"),
-        environments=_int(fields, "environments"),
-        segments=_int(fields, "segments"),
-        version_oss=version if isinstance(version, str) else None,
+        document=cast(JSON, dict(document.fields)),
+        **statistics_fields(document.fields),
     )
 
 
@@ -69,6 +55,9 @@ class FleetStatistics:
     newest_taken_at: datetime | None
     oldest_taken_at: datetime | None
     document: JSON = strawberry.field(description="Fields combined across the instances.")
+    totals: StatisticsTotals = strawberry.field(
+        description="The combined fields, typed as an instance's."
+    )
 
 
 @strawberry.type(description="What the statistics collector last saw from one upstream.")
@@ -80,7 +69,7 @@ class Upstream:
     last_success_at: datetime | None
     last_error: str | None
     last_error_at: datetime | None
-    consecutive_failures: int
+    consecutive_failures: Long
 
 
 def upstream_of(state: UpstreamState) -> Upstream:
@@ -105,7 +94,7 @@ async def _collector(root: "Instance", info: Info) -> Upstream | None:
 @strawberry.type(description="An instance the gateway holds statistics for.")
 class Instance:
     instance_id: str
-    documents: int
+    documents: Long
     first_taken_at: datetime
     last_taken_at: datetime
     latest: InstanceStatistics | None = strawberry.field(
@@ -121,7 +110,7 @@ class Instance:
 def instance_of(known: InstanceInfo) -> Instance:
     return Instance(
         instance_id=known.instance_id,
-        documents=known.documents,
+        documents=Long(known.documents),
         first_taken_at=known.first_taken_at,
         last_taken_at=known.last_taken_at,
     )
@@ -169,6 +158,7 @@ async def fleet_statistics(info: Info, at: datetime | None = None) -> FleetStati
         newest_taken_at=result.newest_taken_at,
         oldest_taken_at=result.oldest_taken_at,
         document=cast(JSON, dict(result.fields)),
+        totals=StatisticsTotals(**statistics_fields(result.fields)),
     )
 
 

@@ -211,4 +211,4 @@ async def meter(
     )
     labels = Labels(meter=name.value, project=project, environment=environment)
     points = tuple(Point(i.time, (i.value,)) for i in intervals)
-    return usage_of(SeriesList(Granularity.DAILY, (labels,), points), span, info)
+    return usage_of(SeriesList(Granularity.DAILY, (labels,), points), span, info, amounts=True)

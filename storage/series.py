@@ -6,13 +6,13 @@ computed in SQL from its ``start`` with integer arithmetic per run, so grouping 
 in the database on both SQLite and PostgreSQL.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select, tuple_
 
-from storage.columns import columns
+from storage.columns import code_point_order, columns
 from storage.engine import Session
 from storage.tables import EvaluationBucket, EventBucket, FlagVariation, StreamBucket
 
@@ -50,6 +50,137 @@ def _indexed(model: Any, runs: Sequence[Run], width: int, *wanted: Any) -> Selec
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Top:
+    """Which groups to keep: the first ``limit`` (None: all) by total, or by their labels.
+
+    Ties on the total go by labels; labels sort by code point on both backends.
+    """
+
+    limit: int | None
+    by_total: bool = True
+    ascending: bool = False
+
+
+def _filtered(stmt: Select[Any], m: Any, filters: Mapping[str, Sequence[Any]]) -> Select[Any]:
+    for name, allowed in filters.items():
+        if allowed:
+            stmt = stmt.where(m[name].in_(list(allowed)))
+    return stmt
+
+
+def _ranked(
+    grouped: Subquery, group_by: Sequence[str], top: Top | None, total: Callable[..., Any]
+) -> Select[Any]:
+    """Return (idx, *groups, n) of the kept groups, in rank order, then by bucket."""
+    groups = [grouped.c[name] for name in group_by]
+    if top is None or not groups:
+        return select(grouped.c.idx, *groups, grouped.c.n).order_by(grouped.c.idx)
+    series_total = total(grouped.c.n).over(partition_by=groups).label("total")
+    with_total = select(grouped, series_total).subquery()
+    labels = [code_point_order(with_total.c[name]) for name in group_by]
+    order: list[Any] = list(labels)
+    if top.by_total:
+        by = with_total.c.total.asc() if top.ascending else with_total.c.total.desc()
+        order = [by, *labels]
+    rank = func.dense_rank().over(order_by=order).label("rank")
+    ranked = select(with_total, rank).subquery()
+    stmt = select(ranked.c.idx, *[ranked.c[name] for name in group_by], ranked.c.n)
+    if top.limit is not None:
+        stmt = stmt.where(ranked.c.rank <= top.limit)
+    return stmt.order_by(ranked.c.rank, ranked.c.idx)
+
+
+def _rows(result: Any) -> list[tuple[Any, ...]]:
+    return [(int(i), *groups, int(n)) for i, *groups, n in result]
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """What a read sums: stored buckets of ``width`` on the output ``runs``, filtered by
+    allowed values per column (empty: any) and grouped by columns."""
+
+    width: int
+    runs: Sequence[Run]
+    filters: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    group_by: Sequence[str] = ()
+
+
+def _counted(model: Any, cut: Cut, *conditions: Any) -> Subquery:
+    """Return (idx, *groups, n): a counter's sum per output bucket and group."""
+    m = columns(model)
+    wanted = [m[g] for g in cut.group_by]
+    rows = _filtered(_indexed(m, cut.runs, cut.width, *wanted, m.count), m, cut.filters)
+    inner = rows.where(*conditions).subquery()
+    keys = [inner.c.idx, *[inner.c[g] for g in cut.group_by]]
+    return select(*keys, func.sum(inner.c.count).label("n")).group_by(*keys).subquery()
+
+
+def evaluation_sums_query(cut: Cut, *, flags: Sequence[tuple[str, str, str]] = ()) -> Subquery:
+    """Return a subquery of (idx, *groups, n): evaluations per output bucket and group.
+
+    ``flags`` keeps only those (project, environment, flag).
+    """
+    m = columns(EvaluationBucket)
+    only = []
+    if flags:
+        # The per-column lists let SQLite seek the (project, environment, flag, ...) index,
+        # which it does not for a row-value list alone; the tuple keeps the answer exact.
+        keys = (m.project, m.environment, m.flag)
+        only = [column.in_(sorted({f[i] for f in flags})) for i, column in enumerate(keys)]
+        only.append(tuple_(*keys).in_(list(flags)))
+    return _counted(EvaluationBucket, cut, *only)
+
+
+async def evaluation_sums(
+    session: Session,
+    cut: Cut,
+    *,
+    flags: Sequence[tuple[str, str, str]] = (),
+    top: Top | None = None,
+) -> list[tuple[Any, ...]]:
+    """Return (bucket index, *group values, evaluations) for buckets with any evaluations."""
+    if not cut.runs:
+        return []
+    grouped = evaluation_sums_query(cut, flags=flags)
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.sum)))
+
+
+async def event_sums(
+    session: Session, cut: Cut, *, top: Top | None = None
+) -> list[tuple[Any, ...]]:
+    """Return (bucket index, *group values, events) for buckets with any events."""
+    if not cut.runs:
+        return []
+    grouped = _counted(EventBucket, cut)
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.sum)))
+
+
+async def stream_sums(
+    session: Session, cut: Cut, *, top: Top | None = None
+) -> list[tuple[Any, ...]]:
+    """Return (bucket index, *group values, connections) for buckets with connections.
+
+    A gauge: each stored series (source, SDK, version) contributes its peak within the
+    output bucket, and the peaks of a group's series are added up. A group's total (for
+    ``top``) is its highest point.
+    """
+    if not cut.runs:
+        return []
+    m = columns(StreamBucket)
+    wanted = (m.source, m.sdk, m.sdk_version, m.connections)
+    inner = _filtered(_indexed(m, cut.runs, cut.width, *wanted), m, cut.filters).subquery()
+    identity = [inner.c.idx, inner.c.source, inner.c.sdk, inner.c.sdk_version]
+    peaks = (
+        select(*identity, func.max(inner.c.connections).label("peak"))
+        .group_by(*identity)
+        .subquery()
+    )
+    keys = [peaks.c.idx, *[peaks.c[g] for g in cut.group_by]]
+    grouped = select(*keys, func.sum(peaks.c.peak).label("n")).group_by(*keys).subquery()
+    return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.max)))
+
+
 async def evaluation_counts(
     session: Session,
     *,
@@ -60,18 +191,9 @@ async def evaluation_counts(
     runs: Sequence[Run],
 ) -> list[tuple[int, int, int]]:
     """Return (bucket index, variation, evaluations) for buckets with any evaluations."""
-    if not runs:
-        return []
-    m = columns(EvaluationBucket)
-    inner = (
-        _indexed(m, runs, width, m.variation, m.count)
-        .where(m.project == project, m.environment == environment, m.flag == flag)
-        .subquery()
-    )
-    stmt = select(inner.c.idx, inner.c.variation, func.sum(inner.c.count)).group_by(
-        inner.c.idx, inner.c.variation
-    )
-    return [(int(i), int(v), int(n)) for i, v, n in await session.execute(stmt)]
+    filters = {"project": [project], "environment": [environment], "flag": [flag]}
+    found = await evaluation_sums(session, Cut(width, runs, filters, ("variation",)))
+    return [(i, v, n) for i, v, n in found]
 
 
 async def flag_variations(
@@ -91,12 +213,8 @@ async def event_counts(
     session: Session, *, event_type: str, width: int, runs: Sequence[Run]
 ) -> list[tuple[int, int]]:
     """Return (bucket index, events) for buckets with any events of a type."""
-    if not runs:
-        return []
-    m = columns(EventBucket)
-    inner = _indexed(m, runs, width, m.count).where(m.event_type == event_type).subquery()
-    stmt = select(inner.c.idx, func.sum(inner.c.count)).group_by(inner.c.idx)
-    return [(int(i), int(n)) for i, n in await session.execute(stmt)]
+    found = await event_sums(session, Cut(width, runs, {"event_type": [event_type]}))
+    return [(i, n) for i, n in found]
 
 
 async def stream_peaks(
@@ -114,31 +232,12 @@ async def stream_peaks(
     Each (SDK, version) contributes its peak within the output bucket; without
     ``by_version`` those peaks are added up and sdk/version are returned as ''.
     """
-    if not runs:
-        return []
-    m = columns(StreamBucket)
-    rows = _indexed(m, runs, width, m.sdk, m.sdk_version, m.connections).where(m.source == source)
-    if sdks:
-        rows = rows.where(m.sdk.in_(sdks))
-    if versions:
-        rows = rows.where(m.sdk_version.in_(versions))
-    inner = rows.subquery()
-    peaks = (
-        select(
-            inner.c.idx,
-            inner.c.sdk,
-            inner.c.sdk_version,
-            func.max(inner.c.connections).label("peak"),
-        )
-        .group_by(inner.c.idx, inner.c.sdk, inner.c.sdk_version)
-        .subquery()
-    )
+    filters = {"source": [source], "sdk": sdks, "sdk_version": versions}
     if by_version:
-        stmt = select(peaks.c.idx, peaks.c.sdk, peaks.c.sdk_version, func.sum(peaks.c.peak))
-        stmt = stmt.group_by(peaks.c.idx, peaks.c.sdk, peaks.c.sdk_version)
-        return [(int(i), s, v, int(n)) for i, s, v, n in await session.execute(stmt)]
-    total = select(peaks.c.idx, func.sum(peaks.c.peak)).group_by(peaks.c.idx)
-    return [(int(i), "", "", int(n)) for i, n in await session.execute(total)]
+        found = await stream_sums(session, Cut(width, runs, filters, ("sdk", "sdk_version")))
+        return [(i, s, v, n) for i, s, v, n in found]
+    found = await stream_sums(session, Cut(width, runs, filters))
+    return [(i, "", "", n) for i, n in found]
 
 
 async def stream_versions(session: Session, *, source: str, since: int) -> list[tuple[str, str]]:
@@ -163,13 +262,12 @@ async def evaluation_sdk_totals(
     environment: str | None = None,
 ) -> list[tuple[str, str, int]]:
     """Return (sdk, version, evaluations) over buckets of ``width`` starting in [first, last]."""
-    m = columns(EvaluationBucket)
-    stmt = select(m.sdk, m.sdk_version, func.sum(m.count)).where(
-        m.width == width, m.start >= first, m.start <= last
+    filters = {
+        "project": () if project is None else (project,),
+        "environment": () if environment is None else (environment,),
+    }
+    whole = [Run(first, last - first + 1, 1)]
+    found = await evaluation_sums(
+        session, Cut(width, whole, filters, ("sdk", "sdk_version")), top=Top(None, by_total=False)
     )
-    if project is not None:
-        stmt = stmt.where(m.project == project)
-    if environment is not None:
-        stmt = stmt.where(m.environment == environment)
-    stmt = stmt.group_by(m.sdk, m.sdk_version).order_by(m.sdk, m.sdk_version)
-    return [(s, v, int(n)) for s, v, n in await session.execute(stmt)]
+    return [(s, v, n) for _, s, v, n in found]

@@ -78,31 +78,37 @@ async def newest_statistics(
 
 
 async def statistics_steps(
-    session: Session, *, instance_id: str, start: datetime, end: datetime, step_s: int
+    session: Session,
+    *,
+    instance_id: str | None,
+    start: datetime,
+    end: datetime,
+    step_s: int,
 ) -> list[tuple[int, StatisticsRow]]:
     """Return (step index, last document in that step) for each step of [start, end) with one.
 
     Step ``i`` covers ``[floor(start) + i*step_s, floor(start) + (i+1)*step_s)`` in seconds.
+    Without ``instance_id``, each instance's last document of each step, by step.
     """
     table = InstanceStatistics
     origin = int(start.timestamp() // 1)
     index = ((_epoch_seconds(col(table.taken_at)) - origin) // step_s).label("step")
     rank = (
         func.row_number()
-        .over(partition_by=index, order_by=(col(table.taken_at).desc(), col(table.id).desc()))
+        .over(
+            partition_by=(col(table.instance_id), index),
+            order_by=(col(table.taken_at).desc(), col(table.id).desc()),
+        )
         .label("rank")
     )
-    ranked = (
-        select(table, index, rank)
-        .where(
-            col(table.instance_id) == instance_id,
-            col(table.taken_at) >= start,
-            col(table.taken_at) < end,
-        )
-        .subquery()
+    ranked = select(table, index, rank).where(
+        col(table.taken_at) >= start, col(table.taken_at) < end
     )
-    picked = aliased(table, ranked)
-    stmt = select(picked, ranked.c.step).where(ranked.c.rank == 1).order_by(ranked.c.step)
+    if instance_id is not None:
+        ranked = ranked.where(col(table.instance_id) == instance_id)
+    sub = ranked.subquery()
+    picked = aliased(table, sub)
+    stmt = select(picked, sub.c.step).where(sub.c.rank == 1).order_by(sub.c.step, sub.c.instance_id)
     result = await session.execute(stmt)
     return [(int(step), _row(record)) for record, step in result.all()]
 

@@ -1,21 +1,40 @@
 """The ``gateway`` command: serve, migrate, seed, tokens, import, prune, backup, assets."""
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
-from gateway.cli.assets import assets_group
-from gateway.cli.demo import seed
-from gateway.cli.imports import import_group
-from gateway.cli.maintenance import backup, prune
-from gateway.cli.schema import export_schema
-from gateway.cli.serve import migrate_command, serve
-from gateway.cli.tokens import tokens_group
+# Command name -> "module:attribute". Commands load when used, so `gateway tokens list`
+# does not pay for importing the web server and GraphQL (seconds on a small machine).
+COMMANDS = {
+    "serve": "gateway.cli.serve:serve",
+    "migrate": "gateway.cli.serve:migrate_command",
+    "seed": "gateway.cli.demo:seed",
+    "tokens": "gateway.cli.tokens:tokens_group",
+    "export-schema": "gateway.cli.schema:export_schema",
+    "import": "gateway.cli.imports:import_group",
+    "prune": "gateway.cli.maintenance:prune",
+    "backup": "gateway.cli.maintenance:backup",
+    "assets": "gateway.cli.assets:assets_group",
+}
 
 
 class OneLineGroup(click.Group):
-    """A group whose usage errors are one line (with the --help hint), exit code 2."""
+    """A group of lazily loaded commands whose usage errors are one line, exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -38,17 +57,3 @@ class OneLineGroup(click.Group):
 @click.version_option(package_name="usage-gateway")
 def main() -> None:
     """Usage Gateway: feature-flag usage data over GraphQL and vendor-compatible REST."""
-
-
-for command in (
-    serve,
-    migrate_command,
-    seed,
-    tokens_group,
-    export_schema,
-    import_group,
-    prune,
-    backup,
-    assets_group,
-):
-    main.add_command(command)

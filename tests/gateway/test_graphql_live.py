@@ -276,3 +276,53 @@ async def test_the_legacy_graphql_ws_protocol_is_refused(
     ws = await live_client.ws_connect("/graphql", protocols=["graphql-ws"])
     assert (await receive(ws))["type"] == "closed"
     assert ws.close_code == 4406
+
+
+SCOPE = """
+subscription {
+  evaluationsLive(project: "web", minutes: 3, groupBy: [FLAG]) {
+    granularity series { labels { flag variation } total times values }
+  }
+}
+"""
+
+
+async def test_a_scope_pushes_one_series_per_group(live_client: TestClient[Any, Any]) -> None:
+    ws = await live_client.ws_connect("/graphql", protocols=[PROTOCOL])
+    await ws.send_json({"type": "connection_init", "payload": {"Authorization": ADMIN}})
+    assert (await receive(ws))["type"] == "connection_ack"
+    await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SCOPE}})
+    first = await receive(ws)
+    assert first["payload"]["data"]["evaluationsLive"]["series"] == [], first
+    now = datetime.now(UTC)
+    records = [
+        {
+            "type": "evaluation",
+            "time": now.isoformat(),
+            "project": project,
+            "environment": "prod",
+            "flag": flag,
+            "variation": 0,
+            "count": count,
+        }
+        for project, flag, count in (
+            ("web", "a", 2),
+            ("web", "b", 5),
+            ("web", "a", 1),
+            ("app", "a", 9),
+        )
+    ]
+    response = await live_client.post(
+        "/api/gateway/ingest", json={"records": records}, headers={"Authorization": ADMIN}
+    )
+    assert response.status == 202
+    while True:
+        live = (await receive(ws))["payload"]["data"]["evaluationsLive"]
+        if live["series"]:
+            break
+    assert live["granularity"] == "MINUTELY"
+    assert [(s["labels"], s["total"]) for s in live["series"]] == [
+        ({"flag": "b", "variation": None}, 5),
+        ({"flag": "a", "variation": None}, 3),
+    ]
+    await ws.close()

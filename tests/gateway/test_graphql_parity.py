@@ -32,7 +32,7 @@ LABELS = {
     "contextKind": "contextKind",
     "meter": "meter",
 }
-SERIES = "series { labels { " + " ".join(LABELS.values()) + " } times values }"
+SERIES = "series { labels { " + " ".join(LABELS.values()) + " } times values total amounts }"
 
 
 def ms(moment: datetime) -> int:
@@ -83,8 +83,10 @@ def columns_of_graphql(result: dict[str, Any]) -> tuple[list[int], list[list[int
     times = [ms(datetime.fromisoformat(t)) for t in series[0]["times"]] if series else []
     for s in series:
         assert [ms(datetime.fromisoformat(t)) for t in s["times"]] == times
-    values = [[int(v) for v in s["values"]] for s in series]
-    assert all(float(v) == int(v) for s in series for v in s["values"])
+    values = [s["values"] for s in series]
+    # Counts arrive as exact JSON integers (the Long scalar), never as floats.
+    assert all(type(v) is int for s in series for v in s["values"])
+    assert all(s["total"] == sum(s["values"]) and s["amounts"] is None for s in series)
     labels = [{k: v for k, v in s["labels"].items() if v is not None} for s in series]
     return times, values, labels
 
@@ -215,12 +217,14 @@ async def test_meter_routes(
         args += [f'project: "{query["projectKey"]}"', f'environment: "{query["environmentKey"]}"']
     if "from" in query:
         args.append(f'from: "{iso(datetime.fromtimestamp(query["from"], UTC))}"')
-    result = await graphql(client, f"meter({', '.join(args)}) {{ series {{ times values }} }}")
+    fields = "times values amounts"
+    result = await graphql(client, f"meter({', '.join(args)}) {{ series {{ {fields} }} }}")
     [series] = result["series"]
     assert [ms(datetime.fromisoformat(t)) for t in series["times"]] == [
         p["time"] for p in body["series"]
     ]
-    assert series["values"] == [float(p["value"]) for p in body["series"]]
+    assert series["values"] is None
+    assert series["amounts"] == [float(p["value"]) for p in body["series"]]
 
 
 @pytest.mark.parametrize(

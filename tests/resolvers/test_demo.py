@@ -1,13 +1,14 @@
 """Demo data: looks like a real account and is internally consistent."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from resolvers import demo
+from resolvers import demo, flags, series
 from resolvers.checksum import statistics_sum
 from resolvers.database import Database
+from resolvers.ranges import TimeRange
 from storage.tables import (
     ContextDay,
     EvaluationBucket,
@@ -70,7 +71,7 @@ async def test_demo_data_is_realistic_and_consistent(db: Database) -> None:
             )
         ).all()
 
-    assert len({f for _, f in flags}) == 50
+    assert len({f for _, f in flags}) == 51  # 50, and the retired one
     assert {n for _, n in variations} <= {2, 3, 4} and len({n for _, n in variations}) > 1
     # The last three hours exist as minute buckets, and the quarter-hours agree with them.
     assert minute_total and minute_total == recent_quarters
@@ -86,6 +87,37 @@ async def test_demo_data_is_realistic_and_consistent(db: Database) -> None:
         by_instance[instance_id].append(document)
     for history in by_instance.values():
         assert history[-1]["users"] >= history[0]["users"]  # the instance grows
+    await _flags_answer_the_graph_questions(db)
+
+
+async def _flags_answer_the_graph_questions(db: Database) -> None:
+    """The 10 most evaluated flags of the week, and the one nobody evaluates any more."""
+    week = TimeRange(int(NOW.timestamp()) - 7 * 86400, int(NOW.timestamp()))
+    page = await flags.flag_page(db, flags.FlagQuery(span=week, first=10), now=NOW)
+    # Brute force: the week's daily grid starts at the midnight before `from`.
+    since = week.lo - week.lo % 86400
+    async with db.session() as session:
+        every = (
+            await session.execute(
+                select(func.sum(EvaluationBucket.count))
+                .where(EvaluationBucket.width == 900, EvaluationBucket.start >= since)
+                .group_by(
+                    EvaluationBucket.project, EvaluationBucket.environment, EvaluationBucket.flag
+                )
+            )
+        ).scalars()
+        best = sorted(every, reverse=True)[:10]
+    assert [s.evaluations for s in page.flags] == best
+    for summary in page.flags:
+        key = summary.flag
+        rest = await series.evaluation_series(
+            db, project=key.project, environment=key.environment, flag=key.key, span=week, now=NOW
+        )
+        assert sum(sum(p.values) for p in rest.points) == summary.evaluations  # type: ignore[misc]
+    stale = flags.FlagQuery(span=week, not_evaluated_since=NOW - timedelta(days=1))
+    found = (await flags.flag_page(db, stale, now=NOW)).flags
+    assert {s.flag.key for s in found} == {demo.RETIRED.key}
+    assert all(s.last_evaluated == demo.retired_at(NOW - timedelta(days=4), NOW) for s in found)
 
 
 async def test_daily_rhythm_shows_in_the_data(db: Database) -> None:
