@@ -16,12 +16,12 @@ from gateway.unleash import client as unleash_client
 from gateway.unleash import statistics as unleash_statistics
 from resolvers import database, tokens
 from resolvers.clock import Clock, system_clock
-from resolvers.database import Database, Timeouts
+from resolvers.database import Database
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    db = Database(settings.database, timeouts=database_timeouts(settings))
+    db = Database(settings.database, timeouts=settings.database_timeouts())
     await database.upgrade(db)
     if settings.admin_token:
         await tokens.ensure_token(
@@ -34,16 +34,6 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[DATABASE] = db
     yield
     await db.dispose()
-
-
-def database_timeouts(settings: Settings) -> Timeouts:
-    """Return the storage timeouts the settings ask for."""
-    return Timeouts(
-        connect_s=settings.database_connect_timeout_s,
-        pool_s=settings.database_pool_timeout_s,
-        statement_s=settings.database_statement_timeout_s,
-        lock_s=settings.database_lock_timeout_s,
-    )
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from gateway.database_url import check_database_url
+from resolvers.database import Timeouts
 
 ENV_PREFIX = "GATEWAY_"
 MIN_MINUTE_RETENTION_HOURS = 3
@@ -244,6 +245,15 @@ class Settings:
                 value = _without_password(value)
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
+
+    def database_timeouts(self) -> Timeouts:
+        """Return the database timeouts these settings ask for."""
+        return Timeouts(
+            connect_s=self.database_connect_timeout_s,
+            pool_s=self.database_pool_timeout_s,
+            statement_s=self.database_statement_timeout_s,
+            lock_s=self.database_lock_timeout_s,
+        )
 
     def documented(self) -> list[tuple[str, str, str]]:
         """Return (variable, default, description) for every setting, for the README."""

@@ -113,7 +113,9 @@ def _check_exists(url: str) -> None:
 
 
 @asynccontextmanager
-async def opened(url: str, *, create: bool) -> AsyncIterator[Database]:
+async def opened(
+    url: str, *, create: bool, timeouts: Timeouts | None = None
+) -> AsyncIterator[Database]:
     """Yield the database at ``url``, migrated to the newest schema.
 
     Unless ``create``, a SQLite file that does not exist yet is refused (MissingDatabase)
@@ -121,7 +123,7 @@ async def opened(url: str, *, create: bool) -> AsyncIterator[Database]:
     """
     if not create:
         _check_exists(url)
-    db = Database(url)
+    db = Database(url, timeouts=timeouts or Timeouts())
     try:
         try:
             await upgrade(db)

@@ -46,7 +46,9 @@ def run(work: Callable[[Database], Awaitable[T]], settings: Settings, *, create:
     """
 
     async def main() -> T:
-        async with database.opened(settings.database, create=create) as db:
+        async with database.opened(
+            settings.database, create=create, timeouts=settings.database_timeouts()
+        ) as db:
             return await work(db)
 
     if create and settings.database_url is None:
