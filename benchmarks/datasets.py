@@ -341,12 +341,12 @@ def ensure(
                 leftover.unlink()
             started = time.monotonic()
             progress(f"building {path.name} (one time; cached by its name)")
-            _migrate(str(building))
+            _migrate(f"sqlite+aiosqlite:///{building}")
             written = write_sqlite(str(building), tables(), progress)
             building.rename(path)
             progress(f"built {path.name}: {written:,} rows in {time.monotonic() - started:.0f} s")
         else:
-            _upgrade(str(path), progress)
+            _upgrade(url, progress)
         return Dataset(name, backend, url, _count_sqlite(str(path)))
     database = pg.PREFIX + name
     url = pg.url(database)
