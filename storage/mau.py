@@ -1,19 +1,20 @@
 """Monthly active contexts: exact distinct counts over windows of UTC days, in SQL."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, true, union_all
 
 from storage.columns import code_point_order, columns
 from storage.days import days_cte, month_start_of
 from storage.engine import Session
-from storage.tables import DAY, ContextDay
+from storage.mau_links import ROLLING_DAYS, month_start, rolling_end, rolling_start
+from storage.tables import DAY, ContextDay, MauDay
 
 _C = columns(ContextDay)
 
 # Dimension name (the values of resolvers' Dimension vocabulary) -> column.
-DIMENSIONS: Mapping[str, Any] = {
+DIMENSIONS: Mapping[str, Any] = {  # kept for benchmarks/mau_before.py
     "project": _C.project,
     "environment": _C.environment,
     "sdk_type": _C.sdk_type,
@@ -24,11 +25,23 @@ DIMENSIONS: Mapping[str, Any] = {
 }
 
 
-def _filtered(stmt: Any, filters: Mapping[str, Sequence[Any]]) -> Any:
-    for name, values in filters.items():
-        if values:
-            stmt = stmt.where(DIMENSIONS[name].in_(values))
-    return stmt
+def _filters(source: Any, filters: Mapping[str, Sequence[Any]]) -> list[Any]:
+    return [source[name].in_(values) for name, values in filters.items() if values]
+
+
+def _keys(source: Any, group_by: Sequence[str]) -> list[Any]:
+    return [source[name].label(f"g{i}") for i, name in enumerate(group_by)]
+
+
+def _events(*parts: Any) -> Any:
+    """Return one (at, g0.., delta) CTE summing the signed events of every part."""
+    merged = union_all(*parts).subquery("signed")
+    keys = [col for col in merged.c if col.name.startswith("g")]
+    return (
+        select(merged.c.at, *keys, func.sum(merged.c.delta).label("delta"))
+        .group_by(merged.c.at, *keys)
+        .cte("events")
+    )
 
 
 async def active_counts(
@@ -46,82 +59,138 @@ async def active_counts(
     A day's window is the ``lookback_days`` days ending on it, or (when
     ``lookback_days`` is None) its month up to it, given every month start of the range.
     """
-    groups = [DIMENSIONS[name] for name in group_by]
-    if lookback_days == 1:
-        return await _daily_counts(session, first_day, last_day, filters, groups)
+    window = _Window(first_day, last_day, lookback_days, month_starts)
+    c = _C
+    in_range = [c.day >= window.lo, c.day <= last_day, *_filters(c, filters)]
+    if not window.linked:
+        # No sums are kept for this window: recount every sighting of the range.
+        rows = select(c.day, c.context_hash, *_keys(c, group_by)).where(*in_range)
+        return await _counts(session, window, _recounted(window, rows.subquery("rows")))
+    # Contexts with a row not linked yet: their sums in mau_days are out of date (or
+    # missing), so they are taken out again and recounted from their rows.
+    # (Any unlinked row's context, whatever its day: a recount is exact for every context.)
+    unlinked = select(c.context_hash).where(c.linked == false()).cte("unlinked")
+    stale = and_(c.counted == true(), c.context_hash.in_(select(unlinked.c.context_hash)))
+    recount = union_all(
+        select(c.day, c.context_hash, *_keys(c, group_by)).where(c.counted == false(), *in_range),
+        select(c.day, c.context_hash, *_keys(c, group_by)).where(stale, *in_range),
+    ).subquery("rows")
+    m = columns(MauDay)
+    summed = window.summed(m, _keys(m, group_by), _filters(m, filters), +1, sums=True)
+    where = [stale, *_filters(c, filters)]
+    removed = window.summed(c, _keys(c, group_by), where, -1, sums=False)
+    events = _events(*summed, *removed, *_recounted(window, recount))
+    return await _counts(session, window, events)
+
+
+class _Window:
+    """Which days a day's window covers, and how its runs show in the sums of mau_days."""
+
+    def __init__(
+        self, first: int, last: int, lookback_days: int | None, month_starts: Sequence[int]
+    ) -> None:
+        self.first, self.last, self.lookback, self.months = first, last, lookback_days, month_starts
+        if lookback_days is None:
+            self.lo = min(month_starts)
+        else:
+            self.lo = first - (lookback_days - 1) * DAY
+        self.linked = lookback_days in (None, 1, ROLLING_DAYS)
+
+    def summed(
+        self, source: Any, keys: list[Any], where: list[Any], sign: int, *, sums: bool
+    ) -> list[Any]:
+        """Return event selects of mau_days' sums (``sums``) or of context_days rows' marks,
+        grouped by ``keys`` (g0..) of the rows ``where`` keeps."""
+
+        def mark(column: str, condition: Callable[[], Any]) -> Any:
+            if sums:
+                return func.sum(source[column])
+            return func.sum(case((condition(), 1), else_=0))
+
+        def events(at: Any, delta: Any, lo: int | None) -> Any:
+            stmt = select(at.label("at"), *keys, (sign * delta).label("delta"))
+            stmt = stmt.where(*where, source.day <= self.last)
+            if lo is not None:
+                stmt = stmt.where(source.day >= lo)
+            return stmt.group_by(source.day, *keys)
+
+        day = source.day
+        if self.lookback == 1:
+            return [events(day, mark("contexts", true), self.first)]
+        if self.lookback is None:
+            return [
+                events(day, mark("month_starts", lambda: month_start(source, self.months)), self.lo)
+            ]
+        # A run may have started long before the range: every earlier day's marks count.
+        return [
+            events(day, mark("rolling_starts", lambda: rolling_start(source)), None),
+            events(
+                day + ROLLING_DAYS * DAY, -mark("rolling_ends", lambda: rolling_end(source)), None
+            ),
+        ]
+
+
+def _recounted(window: _Window, rows: Any) -> list[Any]:
+    """Return event selects counting the runs of (day, context_hash, g0..) rows of the range."""
+    keys = [col for col in rows.c if col.name.startswith("g")]
+    if window.lookback == 1:
+        distinct = func.count(func.distinct(rows.c.context_hash))
+        return [
+            select(rows.c.day.label("at"), *keys, distinct.label("delta")).group_by(
+                rows.c.day, *keys
+            )
+        ]
     # Each context's sightings in day order (per group): a day starts a run when the
     # previous sighting left the window, and a run ends when the next one is beyond it.
-    # Counting runs covering each day needs one sort of the sightings, where a join of
-    # every day to its whole window needed a sort of every (day, sighting) pair.
-    c = _C
-    w: dict[str, Any] = {
-        "partition_by": [*groups, code_point_order(c.context_hash)],
-        "order_by": c.day,
-    }
-    prev, next_ = func.lag(c.day).over(**w), func.lead(c.day).over(**w)
-    if lookback_days is None:
-        lo = min(month_starts)
-        starts = or_(prev.is_(None), prev < month_start_of(c.day, month_starts))
-        ends: ColumnElement[int] = literal(
-            0
-        )  # a run ends with its month: the join below keeps it in there
-    else:
-        span = lookback_days * DAY
-        lo = first_day - span + DAY
-        starts = or_(prev.is_(None), prev <= c.day - span)
-        ends = case((or_(next_.is_(None), next_ >= c.day + span), 1), else_=0)
-    sightings = select(
-        c.day,
-        *[g.label(f"g{i}") for i, g in enumerate(groups)],
-        case((starts, 1), else_=0).label("starts"),
-        ends.label("ends"),
-    ).where(c.day >= lo, c.day <= last_day)
-    sightings = _filtered(sightings, filters).subquery("sightings")
-    keys = [sightings.c[f"g{i}"] for i in range(len(groups))]
-    runs = (
-        select(
-            sightings.c.day,
-            *keys,
-            func.sum(sightings.c.starts).label("starts"),
-            func.sum(sightings.c.ends).label("ends"),
+    w: dict[str, Any] = {"partition_by": [*keys, code_point_order(rows.c.context_hash)]}
+    w["order_by"] = rows.c.day
+    linked = select(
+        rows.c.day,
+        *keys,
+        func.lag(rows.c.day).over(**w).label("prev_day"),
+        func.lead(rows.c.day).over(**w).label("next_day"),
+    ).cte("linked")
+    lk = [col for col in linked.c if col.name.startswith("g")]
+
+    def flag(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    if window.lookback is None:
+        starts = flag(month_start(linked.c, window.months))
+        return [select(linked.c.day.label("at"), *lk, starts.label("delta")).group_by(
+            linked.c.day, *lk
+        )]  # fmt: skip
+    span = window.lookback * DAY
+    starts = flag(or_(linked.c.prev_day.is_(None), linked.c.prev_day <= linked.c.day - span))
+    ends = flag(or_(linked.c.next_day.is_(None), linked.c.next_day >= linked.c.day + span))
+    return [
+        select(linked.c.day.label("at"), *lk, starts.label("delta")).group_by(linked.c.day, *lk),
+        select((linked.c.day + span).label("at"), *lk, (-ends).label("delta")).group_by(
+            linked.c.day, *lk
+        ),
+    ]
+
+
+async def _counts(session: Session, window: _Window, parts: Any) -> list[tuple[Any, ...]]:
+    """Return (day, *group values, count) per day of the range: its events' running sum."""
+    events = parts if hasattr(parts, "c") else _events(*parts)
+    keys = [col for col in events.c if col.name.startswith("g")]
+    days = days_cte(first=window.first, last=window.last)
+    if window.lookback == 1:
+        on = events.c.at == days.c.day
+    elif window.lookback is None:
+        on = and_(
+            events.c.at <= days.c.day, events.c.at >= month_start_of(days.c.day, window.months)
         )
-        .group_by(sightings.c.day, *keys)
-        .cte("runs")
-    )
-    run_keys = [runs.c[f"g{i}"] for i in range(len(groups))]
-    # +1 on the day a run starts, -1 on the first day past its end.
-    events: Any = select(runs.c.day.label("at"), *run_keys, runs.c.starts.label("delta"))
-    if lookback_days is not None:
-        ended = select((runs.c.day + span).label("at"), *run_keys, -runs.c.ends)
-        events = events.union_all(ended)
-    events = events.cte("events")
-    event_keys = [events.c[f"g{i}"] for i in range(len(groups))]
-    days = days_cte(first=first_day, last=last_day)
-    window = events.c.at <= days.c.day
-    if lookback_days is None:
-        window = and_(window, events.c.at >= month_start_of(days.c.day, month_starts))
+    else:
+        on = events.c.at <= days.c.day
     total = func.sum(events.c.delta)
     stmt = (
-        select(days.c.day, *event_keys, total)
-        .select_from(days.join(events, window))
-        .group_by(days.c.day, *event_keys)
+        select(days.c.day, *keys, total)
+        .select_from(days.join(events, on))
+        .group_by(days.c.day, *keys)
         .having(total > 0)
     )
-    return [tuple(row) for row in await session.execute(stmt)]
-
-
-async def _daily_counts(
-    session: Session,
-    first_day: int,
-    last_day: int,
-    filters: Mapping[str, Sequence[Any]],
-    groups: list[Any],
-) -> list[tuple[Any, ...]]:
-    c = _C
-    stmt = select(c.day, *groups, func.count(func.distinct(c.context_hash))).where(
-        c.day >= first_day, c.day <= last_day
-    )
-    stmt = _filtered(stmt, filters).group_by(c.day, *groups)
     return [tuple(row) for row in await session.execute(stmt)]
 
 
@@ -131,5 +200,5 @@ async def sdk_names(
     """Return the distinct SDK names of contexts seen between two UTC days, sorted."""
     c = _C
     stmt = select(c.sdk).where(c.day >= first_day, c.day <= last_day).distinct().order_by(c.sdk)
-    stmt = _filtered(stmt, {"sdk_type": sdk_types})
+    stmt = stmt.where(*_filters(c, {"sdk_type": sdk_types}))
     return [name for (name,) in await session.execute(stmt)]
