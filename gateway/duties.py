@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 LEASE = "duties"
 PRUNE_EVERY_S = 600.0
 LINK_EVERY_S = 5.0
-LINK_BATCH = 2000
+LINK_BATCH = 500  # contexts per transaction: ingestion may wait for one
 Duty = Callable[[web.Application], Coroutine[Any, Any, None]]
 DUTIES: web.AppKey[dict[str, Duty]] = web.AppKey("duties")
 

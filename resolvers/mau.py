@@ -127,9 +127,14 @@ async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: SdkType | None) -
     return sorted({name or UNKNOWN for name in names})
 
 
-async def link_contexts(db: Database, *, limit: int = 2000) -> int:
+async def link_contexts(db: Database, *, limit: int = 500) -> int:
     """Bring the MAU sums up to date for up to ``limit`` contexts seen anew; return how many.
 
     Answers are exact whether or not this has run; it makes them fast (see storage.mau_links).
     """
     return await db.transaction(lambda session: mau_links.link_contexts(session, limit=limit))
+
+
+async def link_everything(db: Database) -> None:
+    """Relink every MAU row in one pass (after a bulk load); answers are the same after."""
+    await db.transaction(mau_links.link_everything)

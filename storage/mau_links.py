@@ -14,7 +14,20 @@ at a time (PostgreSQL: a transaction-level advisory lock; SQLite: one writer any
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, false, func, or_, select, text, true, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 
 from storage.columns import columns, table
 from storage.days import month_start_of, month_starts_between
@@ -59,7 +72,7 @@ def _flag(condition: Any) -> Any:
 
 
 async def _add_counted(
-    session: Session, hashes: Sequence[str], month_starts: Sequence[int], sign: int
+    session: Session, hashes: Sequence[str] | None, month_starts: Sequence[int], sign: int
 ) -> None:
     c = _C
     dims = [c[d] for d in DIMENSIONS]
@@ -72,7 +85,7 @@ async def _add_counted(
             _flag(rolling_end(c)),
             _flag(month_start(c, month_starts)),
         )
-        .where(c.context_hash.in_(hashes), c.counted == true())
+        .where(c.counted == true(), *_among(hashes))
         .group_by(c.day, *dims)
     )
     rows = []
@@ -84,23 +97,26 @@ async def _add_counted(
     )
 
 
-async def link_contexts(session: Session, *, limit: int = 2000) -> int:
-    """Link every row of up to ``limit`` contexts that have unlinked rows; return how many.
+def _among(hashes: Sequence[str] | None) -> list[Any]:
+    return [] if hashes is None else [_C.context_hash.in_(hashes)]
 
-    Rows committed while it runs stay unlinked for the next call, and queries recount their
-    contexts exactly until then.
-    """
-    await lock(session)
+
+async def _months(session: Session) -> list[int]:
+    # Every month of the table (two index probes): the marks of any row can be computed.
+    lo, hi = (await session.execute(select(func.min(_C.day), func.max(_C.day)))).one()
+    return month_starts_between(lo, hi) if lo is not None else []
+
+
+async def _relink(session: Session, hashes: Sequence[str] | None) -> None:
+    """Relink every row of ``hashes`` (None: of the whole table), keeping mau_days' sums."""
     c = _C
-    found = select(c.context_hash).where(c.linked == false()).distinct().limit(limit)
-    hashes = [h for (h,) in await session.execute(found)]
-    if not hashes:
-        return 0
-    lo, hi = (await session.execute(
-        select(func.min(c.day), func.max(c.day)).where(c.context_hash.in_(hashes))
-    )).one()  # fmt: skip
-    months = month_starts_between(lo, hi)
-    await _add_counted(session, hashes, months, -1)
+    months = await _months(session)
+    if not months:
+        return
+    if hashes is None:
+        await session.execute(delete(table(MauDay)))
+    else:
+        await _add_counted(session, hashes, months, -1)
     by_day = {"partition_by": c.context_hash, "order_by": (c.day, c.id)}
     whole = {"partition_by": c.context_hash}
     same = [
@@ -115,7 +131,7 @@ async def link_contexts(session: Session, *, limit: int = 2000) -> int:
             func.lead(c.day).over(**by_day).label("next_day"),
             case((and_(*same), True), else_=False).label("counted"),
         )
-        .where(c.context_hash.in_(hashes))
+        .where(*_among(hashes))
         .subquery("links")
     )
     await session.execute(
@@ -129,4 +145,24 @@ async def link_contexts(session: Session, *, limit: int = 2000) -> int:
         )
     )
     await _add_counted(session, hashes, months, +1)
+
+
+async def link_contexts(session: Session, *, limit: int = 500) -> int:
+    """Link every row of up to ``limit`` contexts that have unlinked rows; return how many.
+
+    Rows committed while it runs stay unlinked for the next call, and queries recount their
+    contexts exactly until then.
+    """
+    await lock(session)
+    c = _C
+    found = select(c.context_hash).where(c.linked == false()).distinct().limit(limit)
+    hashes = [h for (h,) in await session.execute(found)]
+    if hashes:
+        await _relink(session, hashes)
     return len(hashes)
+
+
+async def link_everything(session: Session) -> None:
+    """Relink the whole table in one pass: after loading many rows at once."""
+    await lock(session)
+    await _relink(session, None)

@@ -213,3 +213,8 @@ async def test_mau_is_exact_whatever_the_linker_has_done(db: Database) -> None:
     await link_all(db, limit=1000)
     assert (await linked_state(db))[0] == 0
     await check(db, raw, "pruned and linked again")
+
+    await data.ingest(db, late[:40])
+    await mau.link_everything(db)
+    assert (await linked_state(db))[0] == 0
+    await check(db, raw + late[:40], "relinked in one pass")
