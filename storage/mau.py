@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, true, union_all
+from sqlalchemy import BigInteger, and_, case, cast, false, func, or_, select, true, union_all
 
 from storage.columns import code_point_order, columns
 from storage.days import days_cte, month_start_of
@@ -185,8 +185,9 @@ async def _counts(session: Session, window: _Window, parts: Any) -> list[tuple[A
     else:
         on = events.c.at <= days.c.day
     total = func.sum(events.c.delta)
+    # PostgreSQL sums bigints as numeric (Decimal in Python): counts are integers.
     stmt = (
-        select(days.c.day, *keys, total)
+        select(days.c.day, *keys, cast(total, BigInteger))
         .select_from(days.join(events, on))
         .group_by(days.c.day, *keys)
         .having(total > 0)

@@ -141,6 +141,8 @@ def plain(value: Any) -> Any:
 
 async def answered(db: Database, query: MauQuery) -> dict[tuple[date, tuple[Any, ...]], int]:
     result = await mau.mau_series(db, query)
+    # Integers, as JSON renders them (PostgreSQL's sum() of bigints is a Decimal).
+    assert all(type(v) is int for p in result.points for v in p.values)
     keys = [
         tuple(plain(getattr(label, g.value)) for g in query.group_by) for label in result.labels
     ]
