@@ -62,12 +62,8 @@ async def active_counts(
     window = _Window(first_day, last_day, lookback_days, month_starts)
     c = _C
     in_range = [c.day >= window.lo, c.day <= last_day, *_filters(c, filters)]
-    if not window.linked:
-        # No sums are kept for this window: recount every sighting of the range.
-        rows = select(c.day, c.context_hash, *_keys(c, group_by)).where(*in_range)
-        return await _counts(session, window, _recounted(window, rows.subquery("rows")))
-    # Contexts with a row not linked yet: their sums in mau_days are out of date (or
-    # missing), so they are taken out again and recounted from their rows.
+    # Contexts with a row not linked yet: their marks (and sums in mau_days) are out of
+    # date or missing, so they are taken out again and recounted from their rows.
     # (Any unlinked row's context, whatever its day: a recount is exact for every context.)
     unlinked = select(c.context_hash).where(c.linked == false()).cte("unlinked")
     stale = and_(c.counted == true(), c.context_hash.in_(select(unlinked.c.context_hash)))
@@ -75,11 +71,17 @@ async def active_counts(
         select(c.day, c.context_hash, *_keys(c, group_by)).where(c.counted == false(), *in_range),
         select(c.day, c.context_hash, *_keys(c, group_by)).where(stale, *in_range),
     ).subquery("rows")
-    m = columns(MauDay)
-    summed = window.summed(m, _keys(m, group_by), _filters(m, filters), +1, sums=True)
-    where = [stale, *_filters(c, filters)]
-    removed = window.summed(c, _keys(c, group_by), where, -1, sums=False)
-    events = _events(*summed, *removed, *_recounted(window, recount))
+    if window.summed_in_mau_days:
+        m = columns(MauDay)
+        kept = window.summed(m, _keys(m, group_by), _filters(m, filters), +1, sums=True)
+        where = [stale, *_filters(c, filters)]
+        removed = window.summed(c, _keys(c, group_by), where, -1, sums=False)
+    else:
+        # Another window length (a range's whole span): the marks of each row's neighbours,
+        # read from the range's rows, still need no sort.
+        kept = window.marked(_keys(c, group_by), [c.counted == true(), *in_range], +1)
+        removed = window.marked(_keys(c, group_by), [stale, *in_range], -1)
+    events = _events(*kept, *removed, *_recounted(window, recount))
     return await _counts(session, window, events)
 
 
@@ -94,7 +96,22 @@ class _Window:
             self.lo = min(month_starts)
         else:
             self.lo = first - (lookback_days - 1) * DAY
-        self.linked = lookback_days in (None, 1, ROLLING_DAYS)
+        self.summed_in_mau_days = lookback_days in (None, 1, ROLLING_DAYS)
+
+    def marked(self, keys: list[Any], where: list[Any], sign: int) -> list[Any]:
+        """Return event selects of the runs of a ``lookback`` window from the neighbour days
+        of the context_days rows ``where`` keeps (all within the range): rows before the
+        range do not count, so a previous sighting before it starts a run too."""
+        c, span = _C, (self.lookback or 1) * DAY
+        starts = or_(c.prev_day.is_(None), c.prev_day < self.lo, c.prev_day <= c.day - span)
+        ends = or_(c.next_day.is_(None), c.next_day >= c.day + span)
+
+        def events(at: Any, condition: Any, delta_sign: int) -> Any:
+            delta = delta_sign * func.sum(case((condition, 1), else_=0))
+            stmt = select(at.label("at"), *keys, delta.label("delta")).where(*where)
+            return stmt.group_by(c.day, *keys)
+
+        return [events(c.day, starts, sign), events(c.day + span, ends, -sign)]
 
     def summed(
         self, source: Any, keys: list[Any], where: list[Any], sign: int, *, sums: bool

@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resolvers import maintenance, mau
+from resolvers import aggregate, maintenance, mau
+from resolvers.aggregate import UsageQuery
 from resolvers.clock import epoch_s
 from resolvers.database import Database
 from resolvers.maintenance import Retention
 from resolvers.mau import MauQuery
 from resolvers.ranges import TimeRange
-from resolvers.vocabulary import Category, Dimension, MauAggregation, SdkType
+from resolvers.vocabulary import Category, Dimension, MauAggregation, Measure, SdkType
 from tests import usage_data as data
 from tests.usage_data import NOW
 
@@ -164,10 +165,36 @@ def queries() -> list[MauQuery]:
     return out
 
 
+async def totals(db: Database, query: UsageQuery) -> dict[tuple[Any, ...], int]:
+    """usage(measure: MAU): each group's total, the distinct users of the whole range."""
+    found = await aggregate.usage(db, query, now=NOW)
+    return {
+        tuple(plain(getattr(line.labels, g.value)) for g in query.group_by): int(line.total)
+        for line in found.series
+        if line.total
+    }
+
+
+def brute_totals(raw: list[Raw], query: UsageQuery) -> dict[tuple[Any, ...], int]:
+    lo = datetime.fromtimestamp(query.span.lo, UTC).date()
+    hi = datetime.fromtimestamp(query.span.hi, UTC).date()
+    seen: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for r in raw:
+        wanted = all(r[FIELDS[d]] in values for d, values in query.filters.items())
+        if wanted and r["contextKind"] == "user" and lo <= utc_day(r) <= hi:
+            seen[tuple(r[FIELDS[g]] for g in query.group_by)].add(r["contextKey"])
+    return {k: len(v) for k, v in seen.items()}
+
+
 async def check(db: Database, raw: list[Raw], state: str) -> None:
     for query in queries():
         expected = brute(raw, query)
         assert await answered(db, query) == expected, (state, query)
+    for span in RANGES:
+        for group in GROUPINGS[:3]:
+            for filters in ({}, {Dimension.PROJECT: ("web",)}):
+                usage = UsageQuery(Measure.MAU, span, group_by=group, filters=filters)
+                assert await totals(db, usage) == brute_totals(raw, usage), (state, usage)
 
 
 async def link_all(db: Database, limit: int) -> None:
