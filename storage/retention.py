@@ -48,7 +48,15 @@ async def old_contexts(session: Session, *, before_day: int, dry_run: bool) -> i
     if not dry_run:
         await mau_links.lock(session)
         # Rows whose previous sighting goes start runs now: the linker redoes their contexts.
-        earliest = [col(ContextDay.day) >= before_day, col(ContextDay.prev_day) < before_day]
+        # They are the next sightings of the rows that go (found from those, not by a scan).
+        going = select(col(ContextDay.context_hash)).where(
+            col(ContextDay.day) < before_day, col(ContextDay.next_day) >= before_day
+        )
+        earliest = [
+            col(ContextDay.day) >= before_day,
+            col(ContextDay.prev_day) < before_day,
+            col(ContextDay.context_hash).in_(going),
+        ]
         await session.execute(update(ContextDay).where(*earliest).values(linked=false()))
         await session.execute(delete(MauDay).where(col(MauDay.day) < before_day))
     return await _count_or_delete(session, ContextDay, where, dry_run=dry_run)
