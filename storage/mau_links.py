@@ -103,7 +103,11 @@ def _among(hashes: Sequence[str] | None) -> list[Any]:
 
 async def _months(session: Session) -> list[int]:
     # Every month of the table (two index probes): the marks of any row can be computed.
-    lo, hi = (await session.execute(select(func.min(_C.day), func.max(_C.day)))).one()
+    # (Two subqueries: SQLite reads min() alone, or max() alone, off the index, not both.)
+    bounds = select(
+        select(func.min(_C.day)).scalar_subquery(), select(func.max(_C.day)).scalar_subquery()
+    )
+    lo, hi = (await session.execute(bounds)).one()
     return month_starts_between(lo, hi) if lo is not None else []
 
 
