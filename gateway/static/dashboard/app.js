@@ -244,6 +244,8 @@ async function render() {
   } catch (error) {
     failed(error, main);
   }
+  // How many views have finished rendering: lets a test (or a screenshot) wait for one.
+  if (!controller.signal.aborted) root.dataset.rendered = String(Number(root.dataset.rendered || 0) + 1);
 }
 
 document.addEventListener("click", (event) => {
