@@ -8,8 +8,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from gateway.cli.demo import print_demo
 from gateway.dashboard import routes
 from gateway.errors import error_middleware
+from gateway.settings import Settings
 from tests.conftest import ClientFactory
 
 
@@ -123,3 +125,10 @@ async def test_the_gateway_serves_the_dashboard_at_its_root(client: TestClient[A
     assert response.status == 200
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert (await client.get("/dashboard/assets/app.js")).status == 200
+
+
+def test_serve_demo_prints_the_dashboard_link(capsys: pytest.CaptureFixture[str]) -> None:
+    print_demo(Settings(database_url="sqlite+aiosqlite:///x.db", port=8123), "ug_admin_s3cret")
+    out = capsys.readouterr().out
+    # The token goes in the fragment: browsers never send it, the page keeps it per tab.
+    assert "  Dashboard: http://127.0.0.1:8123/#token=ug_admin_s3cret\n" in out

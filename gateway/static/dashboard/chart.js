@@ -7,6 +7,7 @@ import * as format from "./format.js";
 
 export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999"];
 const HEIGHT = 260;
+const DAY_STEPS = [1, 2, 7, 14, 28, 91, 182, 364].map((d) => d * 86400);
 
 export function colour(index) {
   return PALETTE[index % PALETTE.length];
@@ -57,7 +58,8 @@ function plotOptions(spec, width) {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), spec.tz),
     scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.05 : 1] } },
     axes: [
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+      // Daily buckets: ticks on whole days (uPlot would otherwise pick 8-hour steps).
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, incrs: spec.granularity === "DAILY" ? DAY_STEPS : undefined },
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 60, values: (u, vals) => vals.map(format.short) },
     ],
     cursor: { drag: { x: false, y: false } },

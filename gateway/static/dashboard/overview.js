@@ -12,11 +12,7 @@ const METERS = ["DATA_EXPORT_EVENTS", "EXPERIMENTATION_KEYS", "EXPERIMENTATION_U
 export const OVERVIEW = `
 query Overview($from: DateTime!, $to: DateTime!, $granularity: Granularity, $tz: String,
   $filter: UsageFilter, $project: String, $environment: String,
-  $monthStart: DateTime!, $now: DateTime!, $previousStart: DateTime!, $previousSame: DateTime!,
-  $previousEnd: DateTime!, $todayStart: DateTime!, $weekAgoStart: DateTime!, $weekAgo: DateTime!) {
-  mau: usage(measure: MAU, from: $monthStart, to: $now, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
-  mauPrevious: usage(measure: MAU, from: $previousStart, to: $previousSame, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
-  mauPreviousMonth: usage(measure: MAU, from: $previousStart, to: $previousEnd, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
+  $monthStart: DateTime!, $now: DateTime!, $todayStart: DateTime!, $weekAgoStart: DateTime!, $weekAgo: DateTime!) {
   today: usage(measure: EVALUATIONS, from: $todayStart, to: $now, granularity: HOURLY, tz: $tz, filter: $filter) { series { total } }
   weekAgo: usage(measure: EVALUATIONS, from: $weekAgoStart, to: $weekAgo, granularity: HOURLY, tz: $tz, filter: $filter) { series { total } }
   evaluations: usage(measure: EVALUATIONS, from: $from, to: $to, granularity: $granularity, tz: $tz, filter: $filter) { ${SERIES_FIELDS} }
@@ -27,6 +23,15 @@ query Overview($from: DateTime!, $to: DateTime!, $granularity: Granularity, $tz:
   streams: usage(measure: STREAM_CONNECTIONS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [SOURCE]) { ${SERIES_FIELDS} }
   events: usage(measure: EVENTS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [EVENT_TYPE]) { ${SERIES_FIELDS} }
   ${METERS.map((m) => `${m}: meter(name: ${m}, from: $monthStart, to: $now, project: $project, environment: $environment) { series { amountTotal } }`).join("\n  ")}
+}`;
+
+// MAU is the slow part (distinct contexts over a month): its own query, so the rest shows first.
+// Month-to-date per UTC day: day N's value is the distinct contexts of days 1..N, so last
+// month's series also gives "the same point of last month" without another query.
+export const OVERVIEW_MAU = `
+query OverviewMau($filter: UsageFilter, $monthStart: DateTime!, $now: DateTime!, $previousStart: DateTime!, $previousEnd: DateTime!) {
+  mau: usage(measure: MAU, from: $monthStart, to: $now, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
+  mauPreviousMonth: usage(measure: MAU, from: $previousStart, to: $previousEnd, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
 }`;
 
 const LIVE = `
@@ -40,8 +45,6 @@ export function variables(context) {
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const previousStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   const previousEnd = new Date(monthStart.getTime() - 1000);
-  const sameMoment = new Date(previousStart.getTime() + (now.getTime() - monthStart.getTime()));
-  const previousSame = sameMoment > previousEnd ? previousEnd : sameMoment;
   const today = format.zonedLocal(now, context.tz).slice(0, 10);
   const todayStart = format.zonedInstant(`${today}T00:00`, context.tz);
   const week = 7 * 86400e3;
@@ -53,7 +56,6 @@ export function variables(context) {
     monthStart: monthStart.toISOString(),
     now: now.toISOString(),
     previousStart: previousStart.toISOString(),
-    previousSame: previousSame.toISOString(),
     previousEnd: previousEnd.toISOString(),
     todayStart: todayStart.toISOString(),
     weekAgoStart: new Date(todayStart.getTime() - week).toISOString(),
@@ -77,15 +79,16 @@ function stat(id, title, value, ...detail) {
 
 function mauCard(data, context) {
   const month = data.mau.series[0] || { total: 0, times: [], values: [] };
-  const previous = data.mauPrevious.series[0] || { total: 0 };
   const last = data.mauPreviousMonth.series[0] || { total: 0, values: [] };
   const previousMonth = last.total;
+  const day = Math.max(0, (month.values || []).length - 1);
+  const previous = { total: last.values && last.values.length ? last.values[Math.min(day, last.values.length - 1)] ?? 0 : 0 };
   const monthName = new Intl.DateTimeFormat(undefined, { month: "long", timeZone: "UTC" });
   const card = stat(
     "mau",
     `MAU in ${monthName.format(context.now)} so far`,
     month.total,
-    `${change(month.total, previous.total)} vs. the same point of ${monthName.format(new Date(Date.UTC(context.now.getUTCFullYear(), context.now.getUTCMonth() - 1, 1)))} (${format.count(previous.total)}); all of last month: ${format.count(previousMonth)}.`,
+    `${change(month.total, previous.total)} vs. the same day of ${monthName.format(new Date(Date.UTC(context.now.getUTCFullYear(), context.now.getUTCMonth() - 1, 1)))} (${format.count(previous.total)}); all of last month: ${format.count(previousMonth)}.`,
   );
   card.dataset.previous = previous.total;
   card.dataset.previousMonth = previousMonth;
@@ -122,10 +125,14 @@ function empty(context) {
 /** Render the overview into ``main``. */
 export default async function overview(main, context) {
   main.append(h("h1", {}, "Overview"), message("loading", "Loading usage…"));
-  const data = await query(OVERVIEW, variables(context), context.signal);
+  const vars = variables(context);
+  const slow = query(OVERVIEW_MAU, { filter: vars.filter, monthStart: vars.monthStart, now: vars.now, previousStart: vars.previousStart, previousEnd: vars.previousEnd }, context.signal);
+  slow.catch(() => {}); // handled below, once the rest is shown
+  const data = await query(OVERVIEW, vars, context.signal);
   const evaluationsSpec = spec(data.evaluations, context, { id: "evaluations", title: "Evaluations", kind: "area", empty: empty(context) });
   if (data.evaluations.series.length > 1) evaluationsSpec.series = [{ label: "Evaluations", values: summed(data.evaluations), total: total(data.evaluations) }];
   let evaluations = chartCard(evaluationsSpec);
+  const mauSlot = h("section", { class: "card stat", "aria-label": "MAU this month" }, h("h2", {}, "MAU this month"), message("loading", "Counting active contexts…"));
   const todayTotal = total(data.today);
   const weekAgoTotal = total(data.weekAgo);
   const weekday = new Intl.DateTimeFormat(undefined, { weekday: "long", timeZone: context.tz }).format(context.now);
@@ -151,7 +158,7 @@ export default async function overview(main, context) {
     h(
       "div",
       { class: "stats" },
-      mauCard(data, context),
+      mauSlot,
       stat("today", "Evaluations today", todayTotal, `${change(todayTotal, weekAgoTotal)} vs. last ${weekday} at this time (${format.count(weekAgoTotal)})`),
       stat("flags", "Flags evaluated in range", data.flags.totalCount, h("a", { href: context.link({ view: "flags" }) }, "All flags")),
     ),
@@ -185,5 +192,10 @@ export default async function overview(main, context) {
       status.textContent = `Live: updated ${format.time(new Date(), context.tz)}`;
     }, (error) => context.failed(error, status));
     context.onCleanup(stop);
+  }
+  try {
+    mauSlot.replaceWith(mauCard(await slow, context));
+  } catch (error) {
+    context.failed(error, mauSlot);
   }
 }
