@@ -35,7 +35,7 @@ PG_DATABASE = f"{pg.PREFIX}dashboard"
 RENDER_LIMIT_S = 300.0
 READ = """(() => {
   const app = document.getElementById('app');
-  if (!app.dataset.paintedAt) return null;
+  if (!app || !app.dataset.paintedAt) return null;
   const asks = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/graphql'));
   const error = document.querySelector('.state-error');
   return {
@@ -199,8 +199,11 @@ async def screenshots(server: servers.Server, out: Path) -> list[Path]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dashboard", description=__doc__)
     parser.add_argument("--screenshots", type=Path, required=True, help="directory for the PNGs")
+    parser.add_argument(
+        "--database", help="a database with demo data to use (default: write a fresh SQLite one)"
+    )
     args = parser.parse_args(argv)
-    url, _ = demo_database("sqlite", lambda line: print(line, file=sys.stderr))
+    url = args.database or demo_database("sqlite", lambda line: print(line, file=sys.stderr))[0]
     server = servers.start_gateway("dashboard-shots", url, ingest_token=False)
     try:
         args.screenshots.mkdir(parents=True, exist_ok=True)

@@ -101,7 +101,7 @@ export default async function flag(main, context) {
     return;
   }
   let card = chart(f.evaluations, context, false);
-  const sdks = f.sdks.map((x) => ({ label: `${x.sdk || "(unnamed)"} ${x.version || ""}`.trim(), value: x.evaluations }));
+  const sdks = f.sdks.map((x) => ({ label: x.sdk ? `${x.sdk} ${x.version}`.trim() : "SDK not named", value: x.evaluations }));
   const facts = h(
     "dl",
     { class: "facts", dataset: { total: f.evaluationTotal } },

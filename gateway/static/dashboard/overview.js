@@ -20,6 +20,7 @@ query Overview($from: DateTime!, $to: DateTime!, $granularity: Granularity, $tz:
     totalCount edges { node { key project environment evaluationTotal lastEvaluated } }
   }
   sdks: evaluationSdks(from: $from, to: $to, project: $project, environment: $environment) { sdk version evaluations }
+  sdkStreams: usage(measure: STREAM_CONNECTIONS, from: $from, to: $to, groupBy: [SDK, SDK_VERSION], first: 10) { series { labels { sdk version } total } }
   streams: usage(measure: STREAM_CONNECTIONS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [SOURCE]) { ${SERIES_FIELDS} }
   events: usage(measure: EVENTS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [EVENT_TYPE]) { ${SERIES_FIELDS} }
   ${METERS.map((m) => `${m}: meter(name: ${m}, from: $monthStart, to: $now, project: $project, environment: $environment) { series { amountTotal } }`).join("\n  ")}
@@ -110,6 +111,7 @@ function mauCard(data, context) {
         { class: "mtd", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", role: "img", "aria-label": `Month-to-date MAU per day, this month (solid) and last month (dashed)` },
         h("svg:polyline", { points: points(lastMonth), fill: "none", class: "reference" }),
         h("svg:polyline", { points: points(thisMonth), fill: "none", class: "line" }),
+        thisMonth.length ? h("svg:circle", { cx: x(thisMonth.length - 1), cy: y(thisMonth[thisMonth.length - 1]), r: 3.5, class: "dot" }) : null,
       ),
       h("p", { class: "note legend" }, h("span", { class: "key this" }, "this month"), " ", h("span", { class: "key last" }, "last month")),
     );
@@ -142,7 +144,11 @@ export default async function overview(main, context) {
     colour: 0,
     href: context.link({ view: "flag", project: node.project, env: node.environment, flag: node.key, live: "" }),
   }));
-  const sdks = data.sdks.map((s) => ({ label: `${s.sdk || "(unnamed)"} ${s.version || ""}`.trim(), value: s.evaluations, colour: 2 })).sort((a, b) => b.value - a.value);
+  // SDK versions by the evaluations they reported (when they named themselves) and by
+  // their peak streaming connections: server-side SDKs often report evaluations unnamed.
+  const sdkName = (sdk, version) => `${sdk || "(unnamed)"} ${version || ""}`.trim();
+  const sdks = data.sdks.filter((s) => s.sdk).map((s) => ({ label: sdkName(s.sdk, s.version), value: s.evaluations, colour: 2 })).sort((a, b) => b.value - a.value).slice(0, 10);
+  const streaming = data.sdkStreams.series.map((s) => ({ label: sdkName(s.labels.sdk, s.labels.version), value: s.total, colour: 4 }));
   const meters = h(
     "section",
     { class: "card", "aria-label": "Meters this month" },
@@ -167,12 +173,19 @@ export default async function overview(main, context) {
       "div",
       { class: "grid" },
       h("section", { class: "card", "aria-label": "Top flags" }, h("h2", {}, "Top flags"), topFlags.length ? barList(topFlags, { id: "top-flags" }) : message("empty", "No flag was evaluated in this range.")),
-      h("section", { class: "card", "aria-label": "SDK versions in use" }, h("h2", {}, "SDK versions in use"), sdks.length ? barList(sdks, { id: "sdks" }) : message("empty", "No SDK reported evaluations in this range.")),
+      h(
+        "section",
+        { class: "card", "aria-label": "SDK versions in use" },
+        h("h2", {}, "SDK versions in use"),
+        sdks.length ? [h("h3", {}, "By evaluations"), barList(sdks, { id: "sdks" })] : null,
+        streaming.length ? [h("h3", {}, "By peak stream connections"), barList(streaming, { id: "sdk-streams" })] : null,
+        sdks.length || streaming.length ? null : message("empty", "No SDK named itself in this range: SDKs name themselves in their events and stream connections."),
+      ),
     ),
     h(
       "div",
       { class: "grid" },
-      chartCard(spec(data.streams, context, { id: "streams", title: "Stream connections (peak)", kind: "line", empty: "No streaming connections in this range." })),
+      chartCard(spec(data.streams, context, { id: "streams", title: "Stream connections (peak)", kind: "line", totalLabel: "Peak", empty: "No streaming connections in this range." })),
       chartCard(spec(data.events, context, { id: "events", title: "Analytics events", kind: "bars", stacked: true, empty: "No analytics events in this range." })),
     ),
     meters,
