@@ -314,6 +314,21 @@ async def test_the_dashboard_shows_what_graphql_answers(
         "document.getElementById('main').textContent"
     )
 
+    # A token revoked while the page is open: the next view says so and asks for another.
+    _, body = await gql(
+        gateway,
+        'mutation { createToken(kind: READ, name: "viewer") '
+        "{ ... on CreatedToken { token { id } secret } } }",
+    )
+    created = body["data"]["createToken"]
+    await page.click("header.top .who button")  # sign out
+    assert await sign_in(page, created["secret"]) == "signed in"
+    assert await page.wait_for("document.querySelector('.who')?.textContent.includes('viewer')")
+    await gql(gateway, f"mutation {{ revokeToken(id: {created['token']['id']}) {{ __typename }} }}")
+    await page.evaluate("document.querySelector('nav a[href^=\"/dashboard/flags\"]').click()")
+    refused = await page.wait_for("document.querySelector('.state-error')?.textContent")
+    assert "refused this token: it is wrong or was revoked" in refused
+
     assert_stayed_local(page.events)
 
 
@@ -334,9 +349,10 @@ def assert_stayed_local(events: list[tuple[str, dict[str, Any]]]) -> None:
     assert {urlsplit(s).path for s in sockets} == {"/graphql"}  # the live subscription's
     assert all("token" not in u for u in urls[1:] + sockets)
     logged = [p["entry"] for m, p in events if m == "Log.entryAdded"]
-    # Chromium logs the 401 that answered the wrong token; the page itself must log nothing.
+    # Chromium logs the 401s that answered the wrong and the revoked token; the page itself
+    # must log nothing.
     refused = [e for e in logged if e["source"] == "network" and "status of 401" in e["text"]]
-    assert len(refused) == 1
+    assert len(refused) == 2
     problems = [p for m, p in events if m == "Runtime.exceptionThrown"] + [
         e for e in logged if e["level"] == "error" and e not in refused
     ]
