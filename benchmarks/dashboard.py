@@ -166,6 +166,8 @@ def run(suite: Suite) -> None:
     suite.emit(table, before)
     for server in {id(t[1]): t[1] for t in targets}.values():
         suite.stop(server)
+    if "postgresql" in suite.options.backends:
+        pg.drop(PG_DATABASE)  # demo data ends at the run's time: nothing worth keeping
 
 
 # ---- stand-alone: the README's screenshots ---------------------------------------------------

@@ -45,7 +45,12 @@ function plotOptions(spec, width) {
   const grid = themeColour("--grid");
   const kind = spec.kind || "line";
   const stacked = spec.stacked && spec.series.length > 1;
-  const bars = kind === "bars" ? uPlot.paths.bars({ size: [0.7, 48], align: 0 }) : undefined;
+  // A bar covers its bucket from the bucket's start (align 1), so the x scale runs one
+  // bucket past the last start: the last bar is whole, not cut at the edge.
+  const bars = kind === "bars" ? uPlot.paths.bars({ size: [0.8, 48], align: 1 }) : undefined;
+  const x = epochs(spec.times);
+  const step = x.length > 1 ? x[x.length - 1] - x[x.length - 2] : 3600;
+  const xRange = kind === "bars" && x.length ? () => [x[0], x[x.length - 1] + step] : undefined;
   const ordered = stacked ? [...spec.series.keys()].reverse() : [...spec.series.keys()];
   const valueOf = (i) => (u, v, si, idx) => {
     if (idx === null || idx === undefined) return "–";
@@ -56,7 +61,7 @@ function plotOptions(spec, width) {
     width,
     height: HEIGHT,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), spec.tz),
-    scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.05 : 1] } },
+    scales: { x: { time: true, range: xRange }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.05 : 1] } },
     axes: [
       // Daily buckets: ticks on whole days (uPlot would otherwise pick 8-hour steps).
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, incrs: spec.granularity === "DAILY" ? DAY_STEPS : undefined },
