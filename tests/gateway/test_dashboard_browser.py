@@ -279,6 +279,12 @@ async def test_the_dashboard_shows_what_graphql_answers(
 
     # Live: the last 2 hours over the subscription; a new evaluation shows within seconds.
     await act(page, choose("range", "2h"))
+    # The rule shown is the one applied: the last 2 hours are minutely.
+    assert await page.evaluate("document.querySelector('.rule').dataset.granularity") == "MINUTELY"
+    assert (
+        await page.evaluate("document.querySelector('[data-chart=variations]').dataset.granularity")
+        == "MINUTELY"
+    )
     await act(page, "document.getElementById('live').click()")
     assert (await state(page)) == {
         "range": "2h",

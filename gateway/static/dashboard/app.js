@@ -97,11 +97,11 @@ function select(id, label, options, value, onChange) {
   );
 }
 
-function controls(s, from) {
+function controls(s, from, now) {
   const environments = s.project
     ? (projects.find((p) => p.key === s.project) || { environments: [] }).environments.map((e) => e.key)
     : [...new Set(projects.flatMap((p) => p.environments.map((e) => e.key)))].sort();
-  const auto = st.autoGranularity(from);
+  const auto = st.autoGranularity(from, now);
   const parts = [
     select("project", "Project", [["", "All projects"], ...projects.map((p) => [p.key, p.key])], s.project, (v) => navigate({ project: v, env: "", flag: "" })),
     select("env", "Environment", [["", "All environments"], ...environments.map((e) => [e, e])], s.env, (v) => navigate({ env: v })),
@@ -224,7 +224,7 @@ async function render() {
   const now = new Date();
   const [from, to] = st.range(s, now);
   const main = h("main", { id: "main", tabindex: "-1" });
-  fill(root, h("a", { class: "skip", href: "#main" }, "Skip to content"), header(s), controls(s, from), main);
+  fill(root, h("a", { class: "skip", href: "#main" }, "Skip to content"), header(s), controls(s, from, now), main);
   document.title = `${st.VIEWS[s.view]} · Usage Gateway`;
   const context = {
     state: s,
