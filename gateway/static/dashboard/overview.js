@@ -190,6 +190,7 @@ export default async function overview(main, context) {
     ),
     meters,
   );
+  context.shown();
   if (context.state.live === "1" && context.state.range === "2h") {
     const status = h("p", { class: "note live", role: "status" }, "Live: connecting…");
     evaluations.before(status);
