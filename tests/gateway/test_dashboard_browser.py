@@ -129,7 +129,7 @@ async def act(page: chromium.Page, expression: str) -> None:
 def choose(control: str, value: str) -> str:
     """Return JavaScript that picks ``value`` in a control as a user would (then `change`)."""
     return (
-        f"(() => {{ const e = document.getElementById({json.dumps(control)});"
+        f"(() => {{ const e = document.getElementById({json.dumps(control)}); e.focus();"
         f" e.value = {json.dumps(value)}; e.dispatchEvent(new Event('change', {{bubbles: true}}));"
         " })()"
     )
@@ -262,8 +262,9 @@ async def test_the_dashboard_shows_what_graphql_answers(
     assert shown(table) == as_shown(await flag_series(gateway, table, "UTC"))
     assert table["labels"] == ["0: off", "1: on"] and table["totals"] == ["18", "22"]
 
-    # Change the range: 48 hours is hourly by the rule.
+    # Change the range: 48 hours is hourly by the rule. The keyboard focus stays on the control.
     await act(page, choose("range", "48h"))
+    assert await page.evaluate("document.activeElement.id") == "range"
     table = await table_of(page, "variations")
     assert table["granularity"] == "HOURLY"
     assert shown(table) == as_shown(await flag_series(gateway, table, "UTC"))

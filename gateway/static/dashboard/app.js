@@ -199,7 +199,17 @@ function header(s) {
   return h("header", { class: "top" }, h("a", { class: "brand", href: link({ view: "overview" }) }, "Usage Gateway"), nav, h("span", { class: "who" }, `${viewer.name} (${viewer.kind.toLowerCase()})`, " ", out));
 }
 
+// Re-rendering replaces the controls: put the keyboard focus back where it was (by id), or
+// on the content after following a link, so keyboard users keep their place.
+function refocus(id, fallback) {
+  const target = (id && document.getElementById(id)) || fallback;
+  if (target && document.activeElement !== target) target.focus({ preventScroll: true });
+}
+
 async function render() {
+  const focused = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+  const focusedId = focused ? focused.id : "";
+  const followedLink = focused && focused.tagName === "A";
   stopCurrent();
   gql.takeFragmentToken();
   if (!gql.token()) return signIn();
@@ -225,6 +235,7 @@ async function render() {
   const [from, to] = st.range(s, now);
   const main = h("main", { id: "main", tabindex: "-1" });
   fill(root, h("a", { class: "skip", href: "#main" }, "Skip to content"), header(s), controls(s, from, now), main);
+  refocus(focusedId, followedLink ? main : null);
   document.title = `${st.VIEWS[s.view]} · Usage Gateway`;
   const context = {
     state: s,
@@ -253,6 +264,7 @@ async function render() {
   }
   // How many views have finished rendering: lets a test (or a screenshot) wait for one.
   if (controller.signal.aborted) return;
+  if (focusedId && document.activeElement === document.body) refocus(focusedId, null);
   root.dataset.rendered = String(Number(root.dataset.rendered || 0) + 1);
   // The next frame comes after charts are laid out and drawn: the benchmark's "first render".
   requestAnimationFrame(() => {
