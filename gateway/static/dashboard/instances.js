@@ -21,7 +21,7 @@ const CARD_FIELDS = [
 const TOTALS = CARD_FIELDS.map(([f]) => f).join(" ");
 
 export const INSTANCES = `
-query Instances($field: String!, $instanceId: String, $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
+query Instances {
   instances {
     instanceId documents firstTakenAt lastTakenAt
     latest { versionOSS versionEnterprise takenAt source ${TOTALS} activeUsers { last30 } }
@@ -29,6 +29,11 @@ query Instances($field: String!, $instanceId: String, $from: DateTime!, $to: Dat
   }
   fleet: fleetStatistics { at instanceIds newestTakenAt oldestTakenAt totals { ${TOTALS} activeUsers { last30 } } }
   upstreams { name url configured lastAttemptAt lastSuccessAt lastError lastErrorAt consecutiveFailures }
+}`;
+
+// Apart, so that a field name the gateway does not know fails only its own chart.
+export const FIELD = `
+query StatisticsField($field: String!, $instanceId: String, $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
   field: statisticsSeries(field: $field, instanceId: $instanceId, from: $from, to: $to, granularity: $granularity) {
     granularity from to series { labels { field instanceId } total times values amountTotal amounts }
   }
@@ -93,7 +98,9 @@ function health(upstreams, context) {
 export default async function instances(main, context) {
   const s = context.state;
   main.append(h("h1", {}, "Instances"), message("loading", "Loading instance statistics…"));
-  const data = await query(INSTANCES, variables(context), context.signal);
+  const fieldAnswer = query(FIELD, variables(context), context.signal);
+  fieldAnswer.catch(() => {}); // shown in its own slot below
+  const data = await query(INSTANCES, {}, context.signal);
   const field = h("input", { id: "field", list: "fields", value: s.field, spellcheck: "false" });
   const form = h(
     "form",
@@ -112,7 +119,25 @@ export default async function instances(main, context) {
     ),
     h("button", { type: "submit" }, "Show"),
   );
-  const series = data.field;
+  const slot = h("div", {}, message("loading", "Loading the statistics field…"));
+  fill(
+    main,
+    h("h1", {}, "Instances"),
+    data.instances.length
+      ? h("div", { class: "grid" }, data.instances.map((i) => instanceCard(i, context)))
+      : message("empty", "No instance statistics yet: Unleash instances push them to /api/admin/instance-admin/statistics, or configure a collector upstream."),
+    fleetCard(data.fleet, context),
+    form,
+    slot,
+    h("section", { class: "card", "aria-label": "Collector health" }, h("h2", {}, "Collector health"), health(data.upstreams, context)),
+  );
+  let series;
+  try {
+    series = (await fieldAnswer).field;
+  } catch (error) {
+    context.failed(error, slot);
+    return;
+  }
   const amounts = series.series.some((x) => x.values === null);
   const chart = chartCard({
     id: "statistics",
@@ -127,22 +152,15 @@ export default async function instances(main, context) {
     totalLabel: "Last value",
     empty: "No statistics in this range.",
   });
-  const fleet = data.fleet;
-  fill(
-    main,
-    h("h1", {}, "Instances"),
-    data.instances.length
-      ? h("div", { class: "grid" }, data.instances.map((i) => instanceCard(i, context)))
-      : message("empty", "No instance statistics yet: Unleash instances push them to /api/admin/instance-admin/statistics, or configure a collector upstream."),
-    h(
-      "section",
-      { class: "card", "aria-label": "Fleet totals", dataset: { fleet: fleet.instanceIds.length } },
-      h("h2", {}, `Fleet totals (${fleet.instanceIds.length} instances)`),
-      h("p", { class: "note" }, fleet.newestTakenAt ? `Documents from ${format.time(fleet.oldestTakenAt, context.tz)} to ${format.time(fleet.newestTakenAt, context.tz)}.` : "No documents."),
-      numbers(fleet.totals),
-    ),
-    form,
-    chart,
-    h("section", { class: "card", "aria-label": "Collector health" }, h("h2", {}, "Collector health"), health(data.upstreams, context)),
+  fill(slot, chart);
+}
+
+function fleetCard(fleet, context) {
+  return h(
+    "section",
+    { class: "card", "aria-label": "Fleet totals", dataset: { fleet: fleet.instanceIds.length } },
+    h("h2", {}, `Fleet totals (${fleet.instanceIds.length} instances)`),
+    h("p", { class: "note" }, fleet.newestTakenAt ? `Documents from ${format.time(fleet.oldestTakenAt, context.tz)} to ${format.time(fleet.newestTakenAt, context.tz)}.` : "No documents."),
+    numbers(fleet.totals),
   );
 }
