@@ -9,7 +9,14 @@ from aiohttp import web
 from gateway.launchdarkly.openapi import SCHEMAS, USAGE, Doc, path_param, ref, usage_operation
 
 # GraphQL and its page's assets are not REST routes; the GraphQL schema describes itself.
-NOT_REST = ("/graphql", "/static")
+NOT_REST = ("/graphql", "/static", "/dashboard")
+# Browser pages, not API routes: the dashboard's shell at the root.
+PAGES = frozenset({"/"})
+
+
+def is_rest(path: str) -> bool:
+    """Return whether a route belongs in the OpenAPI document (not GraphQL, not a page)."""
+    return not path.startswith(NOT_REST) and path not in PAGES
 
 OTHERS: dict[tuple[str, str], Doc] = {
     ("POST", "/api/gateway/ingest"): {
@@ -99,7 +106,7 @@ def document(app: web.Application) -> Doc:
         path = route.resource.canonical if route.resource is not None else None
         if path is None or route.method in ("HEAD", "*"):
             continue
-        if path.startswith(NOT_REST):
+        if not is_rest(path):
             continue
         paths.setdefault(path, {})[route.method.lower()] = _operation(route.method, path)
     return {

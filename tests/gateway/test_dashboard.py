@@ -106,6 +106,7 @@ def test_no_module_reaches_another_origin() -> None:
 async def test_only_dashboard_files_are_served(dashboard: TestClient[Any, Any], name: str) -> None:
     response = await dashboard.get(f"/dashboard/assets/{name}")
     assert response.status == 404
+    assert (await response.json())["code"] == "not_found"  # the gateway's one error shape
 
 
 async def test_without_the_chart_library_the_page_says_how_to_get_it(
