@@ -18,6 +18,7 @@ def is_rest(path: str) -> bool:
     """Return whether a route belongs in the OpenAPI document (not GraphQL, not a page)."""
     return not path.startswith(NOT_REST) and path not in PAGES
 
+
 OTHERS: dict[tuple[str, str], Doc] = {
     ("POST", "/api/gateway/ingest"): {
         "summary": "Bulk ingestion of usage records (JSON or NDJSON), all or nothing",
