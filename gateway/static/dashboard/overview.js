@@ -19,7 +19,6 @@ query Overview($from: DateTime!, $to: DateTime!, $granularity: Granularity, $tz:
   flags(project: $project, environment: $environment, from: $from, to: $to, first: 10) {
     totalCount edges { node { key project environment evaluationTotal lastEvaluated } }
   }
-  sdks: evaluationSdks(from: $from, to: $to, project: $project, environment: $environment) { sdk version evaluations }
   sdkStreams: usage(measure: STREAM_CONNECTIONS, from: $from, to: $to, groupBy: [SDK, SDK_VERSION], first: 10) { series { labels { sdk version } total } }
   streams: usage(measure: STREAM_CONNECTIONS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [SOURCE]) { ${SERIES_FIELDS} }
   events: usage(measure: EVENTS, from: $from, to: $to, granularity: $granularity, tz: $tz, groupBy: [EVENT_TYPE]) { ${SERIES_FIELDS} }
@@ -33,6 +32,12 @@ export const OVERVIEW_MAU = `
 query OverviewMau($filter: UsageFilter, $monthStart: DateTime!, $now: DateTime!, $previousStart: DateTime!, $previousEnd: DateTime!) {
   mau: usage(measure: MAU, from: $monthStart, to: $now, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
   mauPreviousMonth: usage(measure: MAU, from: $previousStart, to: $previousEnd, filter: $filter, aggregation: MONTH_TO_DATE) { series { total times values } }
+}`;
+
+// Evaluations per SDK scan every evaluation of the range: apart, so they do not hold up the rest.
+export const OVERVIEW_SDKS = `
+query OverviewSdks($from: DateTime!, $to: DateTime!, $project: String, $environment: String) {
+  sdks: evaluationSdks(from: $from, to: $to, project: $project, environment: $environment) { sdk version evaluations }
 }`;
 
 const LIVE = `
@@ -128,12 +133,15 @@ function empty(context) {
 export default async function overview(main, context) {
   main.append(h("h1", {}, "Overview"), message("loading", "Loading usage…"));
   const vars = variables(context);
+  const bySdk = query(OVERVIEW_SDKS, { from: vars.from, to: vars.to, project: vars.project, environment: vars.environment }, context.signal);
+  bySdk.catch(() => {});
   const slow = query(OVERVIEW_MAU, { filter: vars.filter, monthStart: vars.monthStart, now: vars.now, previousStart: vars.previousStart, previousEnd: vars.previousEnd }, context.signal);
   slow.catch(() => {}); // handled below, once the rest is shown
   const data = await query(OVERVIEW, vars, context.signal);
   const evaluationsSpec = spec(data.evaluations, context, { id: "evaluations", title: "Evaluations", kind: "area", empty: empty(context) });
   if (data.evaluations.series.length > 1) evaluationsSpec.series = [{ label: "Evaluations", values: summed(data.evaluations), total: total(data.evaluations) }];
   let evaluations = chartCard(evaluationsSpec);
+  const sdkSlot = h("div", {}, message("loading", "Counting evaluations per SDK…"));
   const mauSlot = h("section", { class: "card stat", "aria-label": "MAU this month" }, h("h2", {}, "MAU this month"), message("loading", "Counting active contexts…"));
   const todayTotal = total(data.today);
   const weekAgoTotal = total(data.weekAgo);
@@ -147,7 +155,6 @@ export default async function overview(main, context) {
   // SDK versions by the evaluations they reported (when they named themselves) and by
   // their peak streaming connections: server-side SDKs often report evaluations unnamed.
   const sdkName = (sdk, version) => `${sdk || "(unnamed)"} ${version || ""}`.trim();
-  const sdks = data.sdks.filter((s) => s.sdk).map((s) => ({ label: sdkName(s.sdk, s.version), value: s.evaluations, colour: 2 })).sort((a, b) => b.value - a.value).slice(0, 10);
   const streaming = data.sdkStreams.series.map((s) => ({ label: sdkName(s.labels.sdk, s.labels.version), value: s.total, colour: 4 }));
   const meters = h(
     "section",
@@ -177,9 +184,8 @@ export default async function overview(main, context) {
         "section",
         { class: "card", "aria-label": "SDK versions in use" },
         h("h2", {}, "SDK versions in use"),
-        sdks.length ? [h("h3", {}, "By evaluations"), barList(sdks, { id: "sdks" })] : null,
+        sdkSlot,
         streaming.length ? [h("h3", {}, "By peak stream connections"), barList(streaming, { id: "sdk-streams" })] : null,
-        sdks.length || streaming.length ? null : message("empty", "No SDK named itself in this range: SDKs name themselves in their events and stream connections."),
       ),
     ),
     h(
@@ -207,9 +213,18 @@ export default async function overview(main, context) {
     }, (error) => context.failed(error, status));
     context.onCleanup(stop);
   }
-  try {
-    mauSlot.replaceWith(mauCard(await slow, context));
-  } catch (error) {
-    context.failed(error, mauSlot);
-  }
+  await Promise.all([
+    slow.then((data) => mauSlot.replaceWith(mauCard(data, context))).catch((error) => context.failed(error, mauSlot)),
+    bySdk.then((data) => fill(sdkSlot, sdkList(data, streaming.length))).catch((error) => context.failed(error, sdkSlot)),
+  ]);
+}
+
+function sdkList(data, streaming) {
+  const sdks = data.sdks
+    .filter((s) => s.sdk)
+    .map((s) => ({ label: `${s.sdk} ${s.version}`.trim(), value: s.evaluations, colour: 2 }))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, 10);
+  if (sdks.length) return [h("h3", {}, "By evaluations"), barList(sdks, { id: "sdks" })];
+  return streaming ? null : message("empty", "No SDK named itself in this range: SDKs name themselves in their events and stream connections.");
 }
