@@ -181,7 +181,7 @@ def run(suite: Suite) -> None:
 # ---- stand-alone: the README's screenshots ---------------------------------------------------
 
 
-async def screenshots(server: servers.Server, out: Path) -> list[Path]:
+async def screenshots(server: servers.Server, out: Path, token: str) -> list[Path]:
     """Save the overview and the busiest flag's view (last 30 days, UTC) as PNGs in ``out``."""
     flag = views(server)[1].path.replace("range=90d&gran=HOURLY", "range=30d")
     shots = [("dashboard-overview.png", "/?tz=UTC"), ("dashboard-flag.png", flag)]
@@ -193,7 +193,7 @@ async def screenshots(server: servers.Server, out: Path) -> list[Path]:
                     "Emulation.setDeviceMetricsOverride", width=1280, height=900,
                     deviceScaleFactor=1, mobile=False,
                 )  # fmt: skip
-                await render(page, f"{server.base}{path}#token={servers.ADMIN}")
+                await render(page, f"{server.base}{path}#token={token}")
                 height = await page.evaluate("document.documentElement.scrollHeight")
                 await page.send(
                     "Emulation.setDeviceMetricsOverride", width=1280, height=min(height, 2400),
@@ -214,10 +214,16 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     url = args.database or demo_database("sqlite", lambda line: print(line, file=sys.stderr))[0]
+    # A read token, as most people looking at the dashboard would hold.
+    made = servers.gateway_cli(
+        "tokens", "create", "--type", "read", "--name", "viewer", "--database", url
+    )
+    if made.returncode != 0:
+        raise SystemExit(f"gateway tokens create failed: {made.stderr.strip()}")
     server = servers.start_gateway("dashboard-shots", url, ingest_token=False)
     try:
         args.screenshots.mkdir(parents=True, exist_ok=True)
-        for path in asyncio.run(screenshots(server, args.screenshots)):
+        for path in asyncio.run(screenshots(server, args.screenshots, made.stdout.strip())):
             print(path)
     finally:
         server.stop()
