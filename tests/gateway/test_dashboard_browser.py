@@ -269,6 +269,12 @@ async def test_the_dashboard_shows_what_graphql_answers(
     assert table["granularity"] == "HOURLY"
     assert shown(table) == as_shown(await flag_series(gateway, table, "UTC"))
     assert table["totals"] == ["5", "18"]
+    # The rule can be overridden: the same 48 hours in days.
+    await act(page, choose("gran", "DAILY"))
+    table = await table_of(page, "variations")
+    assert table["granularity"] == "DAILY"
+    assert shown(table) == as_shown(await flag_series(gateway, table, "UTC"))
+    await act(page, choose("gran", ""))
 
     # Change the zone: days start at Kolkata's midnight, and the numbers follow.
     await act(page, choose("range", "7d"))
