@@ -7,17 +7,26 @@ import { sparkline } from "./chart.js";
 import * as format from "./format.js";
 
 const PAGE = 50;
+const PAGE_ARGS = `project: $project, environment: $environment, search: $search, from: $from, to: $to,
+        notEvaluatedSince: $notEvaluatedSince, orderBy: $orderBy, first: $first, after: $after`;
+const PAGE_VARS = `$project: String, $environment: String, $search: String, $from: DateTime!, $to: DateTime!,
+  $notEvaluatedSince: DateTime, $orderBy: FlagOrder!, $first: Int!, $after: String`;
+
 export const FLAGS = `
-query Flags($project: String, $environment: String, $search: String, $from: DateTime!, $to: DateTime!,
-  $granularity: Granularity, $tz: String, $notEvaluatedSince: DateTime, $orderBy: FlagOrder!, $first: Int!, $after: String) {
-  flags(project: $project, environment: $environment, search: $search, from: $from, to: $to,
-        notEvaluatedSince: $notEvaluatedSince, orderBy: $orderBy, first: $first, after: $after) {
+query Flags(${PAGE_VARS}) {
+  flags(${PAGE_ARGS}) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { node {
-      key project environment lastEvaluated evaluationTotal
-      evaluations(granularity: $granularity, tz: $tz) { series { values } }
-    } }
+    edges { node { key project environment lastEvaluated evaluationTotal } }
+  }
+}`;
+
+// The same page's series, asked apart: they cost more than the rest, so rows show first and
+// their sparklines fill in.
+export const SPARKLINES = `
+query FlagSparklines(${PAGE_VARS}, $granularity: Granularity, $tz: String) {
+  flags(${PAGE_ARGS}) {
+    edges { node { key project environment evaluations(granularity: $granularity, tz: $tz) { series { values } } } }
   }
 }`;
 
@@ -45,10 +54,17 @@ export function variables(context, after = null) {
   };
 }
 
+function rowKey(node) {
+  return JSON.stringify([node.project, node.environment, node.key]);
+}
+
+function spark(node) {
+  const series = node.evaluations.series;
+  const sums = series.length ? series[0].values.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)) : [];
+  return sums.length ? sparkline(sums, `${node.key}: ${sums.map(format.count).join(", ")}`) : "–";
+}
+
 function row(node, context) {
-  const sums = node.evaluations.series.length
-    ? node.evaluations.series[0].values.map((_, i) => node.evaluations.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))
-    : [];
   const href = context.link({ view: "flag", project: node.project, env: node.environment, flag: node.key, live: "" });
   return h(
     "tr",
@@ -57,7 +73,7 @@ function row(node, context) {
     h("td", {}, node.project),
     h("td", {}, node.environment),
     h("td", { class: "num" }, format.count(node.evaluationTotal)),
-    h("td", {}, sums.length ? sparkline(sums, `${node.key}: ${sums.map(format.count).join(", ")}`) : "–"),
+    h("td", { class: "spark", dataset: { key: rowKey(node) } }, h("span", { class: "note" }, "…")),
     h("td", { title: node.lastEvaluated ? format.time(node.lastEvaluated, context.tz) : "" }, format.ago(node.lastEvaluated, context.now.getTime())),
   );
 }
@@ -96,9 +112,18 @@ export default async function flags(main, context) {
   let shown = 0;
   const load = async () => {
     more.disabled = true;
-    const data = await query(FLAGS, variables(context, after), context.signal);
+    const vars = variables(context, after);
+    const { granularity, tz, ...pageVars } = vars;
+    const sparks = query(SPARKLINES, vars, context.signal);
+    sparks.catch(() => {});
+    const data = await query(FLAGS, pageVars, context.signal);
     const page = data.flags;
-    for (const edge of page.edges) body.append(row(edge.node, context));
+    const cells = new Map();
+    for (const edge of page.edges) {
+      const tr = row(edge.node, context);
+      cells.set(rowKey(edge.node), tr.querySelector("td.spark"));
+      body.append(tr);
+    }
     shown += page.edges.length;
     after = page.pageInfo.endCursor;
     more.hidden = !page.pageInfo.hasNextPage;
@@ -106,6 +131,16 @@ export default async function flags(main, context) {
     tableEl.dataset.totalCount = page.totalCount;
     count.textContent = `${format.count(page.totalCount)} flags${s.stale ? `, not evaluated for ${s.stale} days` : ""}; showing ${shown}.`;
     fill(status, page.totalCount ? null : message("empty", s.q || s.stale ? "No flag matches these filters." : "No flags yet: flags appear here once an SDK has evaluated them through this gateway."));
+    try {
+      for (const edge of (await sparks).flags.edges) {
+        const cell = cells.get(rowKey(edge.node));
+        if (cell) fill(cell, spark(edge.node));
+      }
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      for (const cell of cells.values()) fill(cell, "–");
+      context.failed(error, status);
+    }
   };
   more.addEventListener("click", () => load().catch((error) => context.failed(error, status)));
   await load();
