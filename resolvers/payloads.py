@@ -95,7 +95,7 @@ def _walk(value: Any, *, check_strings: bool) -> None:
         if not isinstance(node, dict | list):
             continue
         if depth > MAX_JSON_DEPTH:
-            raise Bad(where, _too_deep())
+            raise Bad("$", _too_deep())  # the path would be 64 steps long
         pairs = node.items() if isinstance(node, dict) else enumerate(node)
         for key, child in pairs:
             if check_strings and isinstance(key, str) and strings.problem(key) is not None:
