@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -367,3 +368,24 @@ async def test_the_gateway_answers_normally_after_every_hostile_input(served: Se
     )
     status, _, body = await _exchange(served.port, _request(ingest, cid="", sdk=""))
     assert (status, json.loads(body)) == (202, {"accepted": 1})
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[" * 100_000,
+        '{"type": "connection_init", "payload": {"Authorization": "caf\\udce9"}}',
+        '{"type": "connection_init", "payload": {"Authorization": "a\\u0000"}}',
+    ],
+    ids=["deep", "surrogate", "nul"],
+)
+async def test_websocket_messages_pass_the_same_decoder(served: Served, message: str) -> None:
+    """graphql-transport-ws closes with 4400 (a message that is not JSON), not a crash."""
+    url = f"http://127.0.0.1:{served.port}/graphql"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url, protocols=["graphql-transport-ws"]) as ws,
+    ):
+        await ws.send_str(message)
+        closing = await asyncio.wait_for(ws.receive(), timeout=30)
+    assert (closing.type, ws.close_code) == (aiohttp.WSMsgType.CLOSE, 4400)
