@@ -26,7 +26,7 @@ MAX_INT32 = 2**31 - 1  # PostgreSQL INTEGER columns: variation indices, interval
 MAX_VARIATION = MAX_INT32
 MAX_COUNT = 10**9
 MAX_METER_VALUE = 1e15
-MAX_JSON_DEPTH = 64  # arrays and objects inside one another; the payloads need at most 6
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another; SDK payloads need about 8
 
 
 class Bad(Exception):
