@@ -6,6 +6,7 @@ from aiohttp import web
 
 from gateway import drain, duties, graphiql, graphql, health, ingest, observe, openapi, upstream
 from gateway.dashboard import routes as dashboard
+from gateway.edge import edge_middleware
 from gateway.errors import error_middleware
 from gateway.hangup import cancel_on_hangup
 from gateway.keys import CLOCK, DATABASE, SETTINGS
@@ -40,7 +41,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     """Return the gateway application; the database opens and closes with the app."""
     app = web.Application(
-        middlewares=[cancel_on_hangup, error_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[cancel_on_hangup, error_middleware, edge_middleware],
+        client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
