@@ -17,9 +17,9 @@ const GROUPS = [
   ["SDK", "SDK"],
   ["NONE", "Nothing (one total)"],
 ];
+// The gateway's default is a rolling 30 days: the URL leaves it out.
 const AGGREGATIONS = [
-  ["", "Default (the gateway's)"],
-  ["ROLLING_30D", "Rolling 30 days"],
+  ["", "Rolling 30 days"],
   ["MONTH_TO_DATE", "Month to date"],
   ["DAILY_INCREMENTAL", "New per day"],
 ];
