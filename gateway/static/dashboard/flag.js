@@ -125,7 +125,7 @@ export default async function flag(main, context) {
     h("section", { class: "card", "aria-label": "SDKs that evaluated it" }, h("h2", {}, "SDKs that evaluated it"), sdks.length ? barList(sdks, { id: "flag-sdks" }) : message("empty", "No SDK evaluated it in this range.")),
   );
   if (s.live === "1" && s.range === "2h") {
-    const status = h("p", { class: "note live", role: "status" }, "Live: connecting…");
+    const status = h("div", { class: "note live", role: "status" }, "Live: connecting…");
     card.before(status);
     const stop = subscribe(LIVE, { project: s.project, environment: s.env, key: s.flag }, (live) => {
       const next = chart(live.evaluationsLive, context, true);

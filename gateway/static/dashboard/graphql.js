@@ -70,43 +70,64 @@ export async function query(text, variables = {}, signal = undefined) {
   return body.data;
 }
 
-/** Subscribe over graphql-transport-ws; ``onData`` gets each result. Returns a stop function. */
+const RETRY_MAX_S = 30;
+
+/**
+ * Subscribe over graphql-transport-ws; ``onData`` gets each result, ``onError`` each problem.
+ * A dropped connection (gateway restarting, network) is opened again after 1, 2, 4… up to
+ * 30 s; a refused token or a refused operation is final. Returns a stop function.
+ */
 export function subscribe(text, variables, onData, onError) {
   const url = new URL(ENDPOINT, location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(url, "graphql-transport-ws");
+  let socket = null;
   let stopped = false;
-  socket.addEventListener("open", () => {
-    socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: token() || "" } }));
-  });
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type === "connection_ack") {
-      socket.send(JSON.stringify({ id: "live", type: "subscribe", payload: { query: text, variables } }));
-    } else if (message.type === "ping") {
-      socket.send(JSON.stringify({ type: "pong" }));
-    } else if (message.type === "next") {
-      const errors = message.payload.errors;
-      if (errors && errors.length) {
-        onError(new GraphQLError(errors[0].message, (errors[0].extensions || {}).code || "error"));
-      } else {
-        onData(message.payload.data);
+  let failures = 0;
+  let timer = null;
+
+  const connect = () => {
+    socket = new WebSocket(url, "graphql-transport-ws");
+    let final = false;
+    socket.addEventListener("open", () => {
+      socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: token() || "" } }));
+    });
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "connection_ack") {
+        socket.send(JSON.stringify({ id: "live", type: "subscribe", payload: { query: text, variables } }));
+      } else if (message.type === "ping") {
+        socket.send(JSON.stringify({ type: "pong" }));
+      } else if (message.type === "next") {
+        failures = 0;
+        const errors = message.payload.errors;
+        if (errors && errors.length) {
+          final = true;
+          onError(new GraphQLError(errors[0].message, (errors[0].extensions || {}).code || "error"));
+        } else {
+          onData(message.payload.data);
+        }
+      } else if (message.type === "error") {
+        final = true;
+        const first = message.payload[0] || {};
+        onError(new GraphQLError(first.message || "The subscription was refused.", (first.extensions || {}).code || "error"));
       }
-    } else if (message.type === "error") {
-      const first = message.payload[0] || {};
-      onError(new GraphQLError(first.message || "The subscription was refused.", (first.extensions || {}).code || "error"));
-    }
-  });
-  socket.addEventListener("close", (event) => {
-    if (stopped) return;
-    if (event.code === 4403 || event.code === 4401) {
-      onError(new GraphQLError("The token was refused for the live view.", "unauthorized"));
-    } else {
-      onError(new GraphQLError(`The live connection closed (${event.code}).`, "network"));
-    }
-  });
+    });
+    socket.addEventListener("close", (event) => {
+      if (stopped || final) return;
+      if (event.code === 4403 || event.code === 4401) {
+        onError(new GraphQLError("The token was refused for the live view.", "unauthorized"));
+        return;
+      }
+      const wait = Math.min(RETRY_MAX_S, 2 ** failures);
+      failures += 1;
+      onError(new GraphQLError(`The live connection closed (${event.code}); trying again in ${wait} s.`, "network"));
+      timer = setTimeout(connect, wait * 1000);
+    });
+  };
+  connect();
   return () => {
     stopped = true;
+    clearTimeout(timer);
     if (socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify({ id: "live", type: "complete" }));
       socket.close(1000);

@@ -198,7 +198,7 @@ export default async function overview(main, context) {
   );
   context.shown();
   if (context.state.live === "1" && context.state.range === "2h") {
-    const status = h("p", { class: "note live", role: "status" }, "Live: connecting…");
+    const status = h("div", { class: "note live", role: "status" }, "Live: connecting…");
     evaluations.before(status);
     const stop = subscribe(LIVE, { project: context.state.project || null, environment: context.state.env || null }, (live) => {
       const answer = live.evaluationsLive;
