@@ -215,7 +215,8 @@ async def _store_group(session: Session, group: Sequence[_Batch]) -> list[tuple[
     return results
 
 
-def _groups(db: Database) -> CommitGroups[_Batch, tuple[int, bool]]:
+def commit_groups(db: Database) -> CommitGroups[_Batch, tuple[int, bool]]:
+    """Return the database's line of ingestion groups (its counts show how batches grouped)."""
     groups = _GROUPS.get(db)
     if groups is None:
         groups = _GROUPS[db] = CommitGroups(db, _store_group)
@@ -246,7 +247,7 @@ async def record_batch(
     facts = combine(records, now=now)
     batch = _Batch(facts, len(records), principal.token_id, idempotency_key, now)
     try:
-        accepted, stored = await _groups(db).submit(batch, weight=facts.rows())
+        accepted, stored = await commit_groups(db).submit(batch, weight=facts.rows())
     except Conflict:
         if idempotency_key is None:
             raise
