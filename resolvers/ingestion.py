@@ -119,7 +119,7 @@ class Facts:
             )
             self.evaluations[key] += r.count
         vkey = (r.project, r.environment, r.flag, r.variation)
-        value = json.dumps(r.value, separators=(",", ":")) if r.has_value else None
+        value = _value_json(r.value) if r.has_value else None
         old = self.variations.get(vkey)
         if old is None:
             self.variations[vkey] = (value, r.time, r.time)
@@ -156,6 +156,19 @@ class Facts:
         )
         await usage.note_contexts(session, rows=list(self.contexts))
         await statistics.save_statistics(session, rows=list(self.documents.values()))
+
+
+# The JSON of the values most flags have, spared an encoder call per record.
+_SCALAR_JSON = {(bool, True): "true", (bool, False): "false", (type(None), None): "null"}
+
+
+def _value_json(value: Any) -> str:
+    known = _SCALAR_JSON.get((type(value), value)) if _hashable(value) else None
+    return known if known is not None else json.dumps(value, separators=(",", ":"))
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or type(value) in (bool, int, str, float)
 
 
 def _context_seen(r: Context) -> usage.ContextSeen:

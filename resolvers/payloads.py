@@ -53,6 +53,8 @@ def loads(text: str) -> Any:
 
 def json_value(value: Any, where: str) -> Any:
     """Return a value that serializes as standard JSON (e.g. not NaN), or raise Bad."""
+    if value is None or type(value) in (bool, int, str):
+        return value  # always serializes: spare the encoder, called once per record
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
