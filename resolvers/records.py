@@ -105,7 +105,8 @@ class _Fields:
 
     def choice(self, name: str, vocabulary: type[E]) -> E:
         value = self.text(name)
-        member = _members(vocabulary).get(value)
+        members: dict[str, E] = _members(vocabulary)
+        member = members.get(value)
         if member is not None:
             return member
         allowed = ", ".join(v.values(vocabulary))
