@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from resolvers import ingestion, records, tokens
 from resolvers.database import Database, Timeouts
@@ -211,3 +211,66 @@ async def test_a_batch_the_database_refuses_does_not_fail_its_group(quick_db: Da
     assert (groups.groups, groups.largest) == (1, 7)
     assert await _stored(db) == sent
     assert await _count(db, ContextDay) == _contexts(good)
+
+
+def _mixed(rng: random.Random, project: str) -> list[dict[str, Any]]:
+    """Evaluations (with values that change), contexts and meters of one project."""
+    raw: list[dict[str, Any]] = []
+    for _ in range(40):
+        at = (NOW - timedelta(minutes=rng.randint(1, 90))).isoformat()
+        variation = rng.randint(0, 2)
+        raw.append(
+            {"type": "evaluation", "time": at, "project": project, "environment": "prod",
+             "flag": f"f{rng.randint(0, 2)}", "variation": variation,
+             "value": rng.choice(["a", "b", {"v": variation}]), "count": rng.randint(1, 9)}
+        )  # fmt: skip
+        raw.append(
+            {"type": "context", "time": at, "contextKey": f"u{rng.randint(0, 30)}",
+             "project": project, "environment": "prod", "sdk": "Go", "sdkType": "server",
+             "category": "backend"}
+        )  # fmt: skip
+        raw.append(
+            {"type": "meter", "time": at, "meter": "data-export-events", "project": project,
+             "environment": "prod", "value": rng.randint(1, 5)}
+        )  # fmt: skip
+    rng.shuffle(raw)
+    return raw
+
+
+async def _rows_of(db: Database, project: str) -> list[Any]:
+    """Every stored fact of a project, without the project and row ids."""
+    queries = [
+        "SELECT environment, flag, width, start, variation, count FROM evaluation_buckets",
+        "SELECT environment, flag, variation, value_json, first_seen, last_seen "
+        "FROM flag_variations",
+        "SELECT environment, day, context_hash FROM context_days",
+        "SELECT environment, meter, day, value FROM meter_days",
+    ]
+    found = []
+    async with db.session() as session:
+        for query in queries:
+            where = text(f"{query} WHERE project = :p")
+            found.append(sorted(tuple(r) for r in (await session.execute(where, {"p": project}))))
+    return found
+
+
+async def test_a_group_stores_what_its_batches_would_store_one_by_one(db: Database) -> None:
+    principal = await _principal(db)
+    seeds = [1, 2, 3, 4]
+    # The same batches (by seed) for two projects: one by one for "one", as a group for
+    # "grouped", each after the same first batch.
+    for project in ("one", "grouped"):
+        first = records.parse_records(_mixed(random.Random(0), project), now=NOW)
+        await ingestion.record_batch(db, first, principal=principal, now=NOW)
+    for seed in seeds:
+        batch = records.parse_records(_mixed(random.Random(seed), "one"), now=NOW)
+        await ingestion.record_batch(db, batch, principal=principal, now=NOW)
+    groups_before = ingestion.commit_groups(db).groups
+    grouped = [
+        records.parse_records(_mixed(random.Random(seed), "grouped"), now=NOW) for seed in seeds
+    ]
+    await asyncio.gather(
+        *(ingestion.record_batch(db, b, principal=principal, now=NOW) for b in grouped)
+    )
+    assert ingestion.commit_groups(db).groups == groups_before + 1
+    assert await _rows_of(db, "grouped") == await _rows_of(db, "one")
