@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from resolvers import strings
@@ -108,6 +109,8 @@ def _walk(value: Any, *, check_strings: bool) -> None:
 
 def json_value(value: Any, where: str) -> Any:
     """Return a value that serializes as standard JSON (e.g. not NaN), or raise Bad."""
+    if value is None or type(value) in (bool, int, str):
+        return value  # always serializes: spare the encoder, called once per record
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
@@ -164,14 +167,22 @@ def moment(value: Any, where: str) -> datetime:
         except (OverflowError, OSError, ValueError):
             raise Bad(where, "is out of range") from None
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise Bad(where, f"is not an ISO-8601 timestamp: {value!r}") from None
+        parsed = _iso(value)
+        if parsed is None:
+            raise Bad(where, f"is not an ISO-8601 timestamp: {value!r}")
         if parsed.tzinfo is None:
             raise Bad(where, "needs a UTC offset, e.g. 2026-11-21T10:00:00Z")
         return parsed
     raise Bad(where, "must be ISO-8601 with an offset or Unix milliseconds")
+
+
+@lru_cache(maxsize=4096)
+def _iso(value: str) -> datetime | None:
+    # Records of a batch share few distinct times (minutes): parse each once.
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def mapping(value: Any, where: str) -> Mapping[str, Any]:
