@@ -2,7 +2,9 @@
 
 Every body the gateway ingests is decoded here, with the strict JSON of RFC 8259:
 ``NaN``, ``Infinity`` and ``-Infinity`` are refused (Python's json accepts them, and
-they would later be served back as invalid JSON).
+they would later be served back as invalid JSON). A value nested deeper than
+``MAX_JSON_DEPTH`` arrays and objects is refused (deep nesting only exhausts the parser's
+stack), and so is a string or key that breaks the rule of ``resolvers.strings``.
 
 Every number ingested has a bound, so that no request can overflow a column or a sum:
 a variation index fits PostgreSQL's 32-bit integer, a count or a connection gauge is at
@@ -14,8 +16,10 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from resolvers import strings
 from resolvers.clock import from_epoch_ms
 
 MAX_KEY = 256
@@ -23,6 +27,7 @@ MAX_INT32 = 2**31 - 1  # PostgreSQL INTEGER columns: variation indices, interval
 MAX_VARIATION = MAX_INT32
 MAX_COUNT = 10**9
 MAX_METER_VALUE = 1e15
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another; SDK payloads need about 8
 
 
 class Bad(Exception):
@@ -47,12 +52,65 @@ def _finite(literal: str) -> float:
 
 
 def loads(text: str) -> Any:
-    """Return the strict JSON value of ``text``; raise ValueError if it is not JSON."""
-    return json.loads(text, parse_constant=reject_constant, parse_float=_finite)
+    """Return the strict JSON value of ``text``; raise ValueError if it is not JSON.
+
+    Raise Bad (``where`` a path such as ``records[0].project``, ``$`` for the whole value)
+    when it is nested past MAX_JSON_DEPTH or a string in it breaks the string rule.
+    """
+    try:
+        value = json.loads(text, parse_constant=reject_constant, parse_float=_finite)
+    except RecursionError:
+        raise Bad("$", _too_deep()) from None
+    # Only an escape makes a NUL or a lone surrogate (raw ones are not JSON or not in
+    # decoded text), and depth can pass the limit only with that many brackets: most
+    # payloads skip the walk on the strings, and small ones skip it entirely.
+    check_strings = "\\u" in text or strings.problem(text) is not None
+    if check_strings or text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+        _walk(value, check_strings=check_strings)
+    return value
+
+
+def _too_deep() -> str:
+    return f"is nested deeper than {MAX_JSON_DEPTH} arrays and objects (the limit)"
+
+
+def _step(where: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    return f"{where}.{key}" if where != "$" else str(key)
+
+
+def _check_string(value: str, where: str) -> None:
+    problem = strings.problem(value)
+    if problem is not None:
+        raise Bad(where, problem)
+
+
+def _walk(value: Any, *, check_strings: bool) -> None:
+    """Raise Bad at the first container past MAX_JSON_DEPTH or (if asked) bad string."""
+    if check_strings and isinstance(value, str):
+        _check_string(value, "$")
+    stack: list[tuple[Any, int, str]] = [(value, 1, "$")]
+    while stack:
+        node, depth, where = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise Bad("$", _too_deep())  # the path would be 64 steps long
+        pairs = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in pairs:
+            if check_strings and isinstance(key, str) and strings.problem(key) is not None:
+                raise Bad(where, f"has a key that {strings.problem(key)}")
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1, _step(where, key)))
+            elif check_strings and isinstance(child, str):
+                _check_string(child, _step(where, key))
 
 
 def json_value(value: Any, where: str) -> Any:
     """Return a value that serializes as standard JSON (e.g. not NaN), or raise Bad."""
+    if value is None or type(value) in (bool, int, str):
+        return value  # always serializes: spare the encoder, called once per record
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
@@ -109,14 +167,22 @@ def moment(value: Any, where: str) -> datetime:
         except (OverflowError, OSError, ValueError):
             raise Bad(where, "is out of range") from None
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise Bad(where, f"is not an ISO-8601 timestamp: {value!r}") from None
+        parsed = _iso(value)
+        if parsed is None:
+            raise Bad(where, f"is not an ISO-8601 timestamp: {value!r}")
         if parsed.tzinfo is None:
             raise Bad(where, "needs a UTC offset, e.g. 2026-11-21T10:00:00Z")
         return parsed
     raise Bad(where, "must be ISO-8601 with an offset or Unix milliseconds")
+
+
+@lru_cache(maxsize=4096)
+def _iso(value: str) -> datetime | None:
+    # Records of a batch share few distinct times (minutes): parse each once.
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def mapping(value: Any, where: str) -> Mapping[str, Any]:

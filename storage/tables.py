@@ -85,7 +85,11 @@ class EventBucket(SQLModel, table=True):
     """Analytics events counted per bucket and event type (received / published)."""
 
     __tablename__ = "event_buckets"
-    __table_args__ = (UniqueConstraint("event_type", "width", "start", name="uq_event_buckets"),)
+    __table_args__ = (
+        UniqueConstraint("event_type", "width", "start", name="uq_event_buckets"),
+        # Retention deletes one width's old buckets (storage/retention.py).
+        Index("ix_event_buckets_width_start", "width", "start"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_type: str
@@ -102,6 +106,7 @@ class StreamBucket(SQLModel, table=True):
         UniqueConstraint(
             "source", "width", "start", "sdk", "sdk_version", name="uq_stream_buckets"
         ),
+        Index("ix_stream_buckets_width_start", "width", "start"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

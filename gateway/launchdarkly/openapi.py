@@ -69,10 +69,20 @@ SCHEMAS: Doc = {
 }
 
 
-def _param(name: str, where: str, doc: str, *, repeat: bool = False, enum: Any = None) -> Doc:
+def _param(
+    name: str,
+    where: str,
+    doc: str,
+    *,
+    repeat: bool = False,
+    enum: Any = None,
+    pattern: str | None = None,
+) -> Doc:
     schema: Doc = {"type": "string"}
     if enum:
         schema["enum"] = list(enum)
+    if pattern:
+        schema["pattern"] = pattern
     if repeat:
         schema = {"type": "array", "items": schema}
     param: Doc = {"name": name, "in": where, "description": doc, "schema": schema}
@@ -91,10 +101,14 @@ def path_param(name: str, doc: str) -> Doc:
     return _param(name, "path", doc)
 
 
-MS_FROM = _q("from", "Start, Unix milliseconds.")
-MS_TO = _q("to", "End, Unix milliseconds (default now; clipped to now).")
-S_FROM = _q("from", "Start, Unix seconds (default: start of the current UTC month).")
-S_TO = _q("to", "End, Unix seconds (default now); at most 31 days after from.")
+# A timestamp is digits, never empty (the server refuses anything else).
+DIGITS = "^[0-9]{1,15}$"
+MS_FROM = _q("from", "Start, Unix milliseconds.", pattern=DIGITS)
+MS_TO = _q("to", "End, Unix milliseconds (default now; clipped to now).", pattern=DIGITS)
+S_FROM = _q(
+    "from", "Start, Unix seconds (default: start of the current UTC month).", pattern=DIGITS
+)
+S_TO = _q("to", "End, Unix seconds (default now); at most 31 days after from.", pattern=DIGITS)
 TZ = _q("tz", "IANA zone for day and hour breaks (default UTC).")
 SOURCE = path_param("source", "client or server")
 METER = [S_FROM, S_TO, _q("projectKey", "Needs environmentKey."), _q("environmentKey", "")]

@@ -8,7 +8,7 @@ sums and recounts only contexts not linked yet or seen with several sets of dime
 Existing rows start unlinked (exact, just slower) until the linker reaches them.
 
 Revision ID: k10_1
-Revises: g11_1
+Revises: p10_ingest
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "k10_1"
-down_revision: str | None = "g11_1"
+down_revision: str | None = "p10_ingest"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
