@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, and_, case, cast, false, func, or_, select, t
 from storage.columns import code_point_order, columns
 from storage.days import days_cte, month_start_of
 from storage.engine import Session
-from storage.mau_links import ROLLING_DAYS, month_start, rolling_end, rolling_start
+from storage.mau_links import ROLLING_DAYS, month_start, rolling_end, rolling_start, varying
 from storage.tables import DAY, ContextDay, MauDay
 
 _C = columns(ContextDay)
@@ -66,11 +66,23 @@ async def active_counts(
     # date or missing, so they are taken out again and recounted from their rows.
     # (Any unlinked row's context, whatever its day: a recount is exact for every context.)
     unlinked = select(c.context_hash).where(c.linked == false()).cte("unlinked")
-    stale = and_(c.counted == true(), c.context_hash.in_(select(unlinked.c.context_hash)))
+    in_unlinked = c.context_hash.in_(select(unlinked.c.context_hash))
+    stale = and_(c.counted == true(), in_unlinked)
+    # A context seen with several dimension sets (so not in mau_days) whose rows differ only
+    # in dimensions this query neither filters nor groups by counts as one: its rows' own
+    # neighbour days serve. Otherwise it is recounted per group.
+    asked = [name for name, values in filters.items() if values] + list(group_by)
+    as_one = c.varies.op("&")(varying(asked)) == 0
     recount = union_all(
-        select(c.day, c.context_hash, *_keys(c, group_by)).where(c.counted == false(), *in_range),
+        select(c.day, c.context_hash, *_keys(c, group_by)).where(
+            c.counted == false(), or_(~as_one, in_unlinked), *in_range
+        ),
         select(c.day, c.context_hash, *_keys(c, group_by)).where(stale, *in_range),
     ).subquery("rows")
+    not_unlinked = c.context_hash.not_in(select(unlinked.c.context_hash))
+    mixed = window.marked(
+        _keys(c, group_by), [c.counted == false(), as_one, not_unlinked, *in_range], +1
+    )
     if window.summed_in_mau_days:
         m = columns(MauDay)
         kept = window.summed(m, _keys(m, group_by), _filters(m, filters), +1, sums=True)
@@ -81,7 +93,7 @@ async def active_counts(
         # read from the range's rows, still need no sort.
         kept = window.marked(_keys(c, group_by), [c.counted == true(), *in_range], +1)
         removed = window.marked(_keys(c, group_by), [stale, *in_range], -1)
-    events = _events(*kept, *removed, *_recounted(window, recount))
+    events = _events(*kept, *removed, *mixed, *_recounted(window, recount))
     return await _counts(session, window, events)
 
 
@@ -99,18 +111,25 @@ class _Window:
         self.summed_in_mau_days = lookback_days in (None, 1, ROLLING_DAYS)
 
     def marked(self, keys: list[Any], where: list[Any], sign: int) -> list[Any]:
-        """Return event selects of the runs of a ``lookback`` window from the neighbour days
-        of the context_days rows ``where`` keeps (all within the range): rows before the
-        range do not count, so a previous sighting before it starts a run too."""
-        c, span = _C, (self.lookback or 1) * DAY
-        starts = or_(c.prev_day.is_(None), c.prev_day < self.lo, c.prev_day <= c.day - span)
-        ends = or_(c.next_day.is_(None), c.next_day >= c.day + span)
+        """Return event selects of the runs of this window from the neighbour days of the
+        context_days rows ``where`` keeps (all within the range): rows before the range do
+        not count, so a previous sighting before it starts a run too. A second row of one
+        context on one day neither starts a run (its previous day is that day) nor ends one
+        (the first row's next day is that day)."""
+        c = _C
 
         def events(at: Any, condition: Any, delta_sign: int) -> Any:
             delta = delta_sign * func.sum(case((condition, 1), else_=0))
             stmt = select(at.label("at"), *keys, delta.label("delta")).where(*where)
             return stmt.group_by(c.day, *keys)
 
+        if self.lookback is None:
+            return [events(c.day, month_start(c, self.months), sign)]
+        span = self.lookback * DAY
+        starts = or_(c.prev_day.is_(None), c.prev_day < self.lo, c.prev_day <= c.day - span)
+        if self.lookback == 1:
+            return [events(c.day, starts, sign)]
+        ends = or_(c.next_day.is_(None), c.next_day >= c.day + span)
         return [events(c.day, starts, sign), events(c.day + span, ends, -sign)]
 
     def summed(

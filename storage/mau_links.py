@@ -22,6 +22,7 @@ from sqlalchemy import (
     delete,
     false,
     func,
+    literal,
     or_,
     select,
     text,
@@ -40,6 +41,11 @@ DIMENSIONS = ("project", "environment", "sdk", "sdk_type", "category", "context_
 SUMS = ("contexts", "rolling_starts", "rolling_ends", "month_starts")
 _LOCK = 1_010_001  # pg_advisory_xact_lock key of the linker (and MAU retention)
 _C = columns(ContextDay)
+
+
+def varying(dimensions: Sequence[str]) -> int:
+    """Return the ``varies`` bits of the named dimensions."""
+    return sum(1 << DIMENSIONS.index(d) for d in set(dimensions))
 
 
 async def lock(session: Session) -> None:
@@ -128,12 +134,14 @@ async def _relink(session: Session, hashes: Sequence[str] | None) -> None:
         == func.max(cast(c[d], Integer) if d == "anonymous" else c[d]).over(**whole)
         for d in DIMENSIONS
     ]
+    varies = sum((case((s, 0), else_=1 << i) for i, s in enumerate(same)), literal(0))
     links = (
         select(
             c.id,
             func.lag(c.day).over(**by_day).label("prev_day"),
             func.lead(c.day).over(**by_day).label("next_day"),
             case((and_(*same), True), else_=False).label("counted"),
+            varies.label("varies"),
         )
         .where(*_among(hashes))
         .subquery("links")
@@ -146,6 +154,7 @@ async def _relink(session: Session, hashes: Sequence[str] | None) -> None:
             next_day=links.c.next_day,
             linked=True,
             counted=links.c.counted,
+            varies=links.c.varies,
         )
     )
     await _add_counted(session, hashes, months, +1)

@@ -11,7 +11,17 @@ SQLite and PostgreSQL.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -192,6 +202,12 @@ class ContextDay(SQLModel, table=True):
     )
     counted: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # Which dimensions differ between the context's rows (a bit per storage.mau_links
+    # DIMENSIONS entry): a query that neither filters nor groups by them can use the
+    # neighbour days as they are.
+    varies: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
 
 

@@ -35,6 +35,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("counted", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(
+            sa.Column("varies", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
         batch_op.create_index("ix_context_days_hash_day", ["context_hash", "day"])
         batch_op.create_index(
             "ix_context_days_unlinked",
@@ -74,6 +77,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_context_days_uncounted")
         batch_op.drop_index("ix_context_days_unlinked")
         batch_op.drop_index("ix_context_days_hash_day")
+        batch_op.drop_column("varies")
         batch_op.drop_column("counted")
         batch_op.drop_column("linked")
         batch_op.drop_column("next_day")
