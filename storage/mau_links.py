@@ -4,8 +4,10 @@ A context counts on a day when it was seen in that day's window. Over a context'
 in day order, a run starts where the previous sighting is out of the window and ends where
 the next one is; the linker records both neighbours per row and, for contexts only ever
 seen with one set of dimensions (so any filter or grouping keeps or drops them whole), adds
-each row's start and end marks to mau_days. Queries (storage.mau) then sum mau_days and
-recount exactly only contexts with unlinked rows or several sets of dimensions.
+each row's start and end marks to mau_days; for other contexts it records which dimensions
+differ between their rows (``varies``). Queries (storage.mau) then sum mau_days, read the
+marks of contexts whose differing dimensions they ignore, and recount exactly only contexts
+with unlinked rows or split by the query's filters or groups.
 
 Ingestion only inserts rows (unlinked); the linker runs apart, in batches of contexts, one
 at a time (PostgreSQL: a transaction-level advisory lock; SQLite: one writer anyway).
