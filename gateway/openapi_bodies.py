@@ -16,7 +16,12 @@ Doc = dict[str, Any]
 
 # Not blank, no NUL (the string rule of resolvers/strings.py); surrogates cannot be
 # written in a JSON Schema pattern, and hypothesis-style generators do not make them.
-KEY: Doc = {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": "^[^\\x00]*\\S"}
+KEY: Doc = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY,
+    "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$",
+}
 OPTIONAL_TEXT: Doc = {"type": "string", "maxLength": MAX_KEY, "pattern": "^[^\\x00]*$"}
 LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 TIME: Doc = {
@@ -34,10 +39,13 @@ def _values(vocabulary: Any) -> list[str]:
 
 
 def _record(kind: str, required: list[str], properties: Doc) -> Doc:
+    # Our own API: the fields are these (an unknown one is ignored, but a client
+    # generated from this document has no reason to send one).
     return {
         "type": "object",
         "required": ["type", "time", *required],
         "properties": {"type": {"type": "string", "enum": [kind]}, "time": TIME, **properties},
+        "additionalProperties": False,
     }
 
 
@@ -102,6 +110,11 @@ RECORDS: Doc = {
             "document": {
                 "type": "object",
                 "description": "An Unleash instance-statistics document; its sum must match.",
+                "required": ["instanceId", "sum"],
+                "properties": {
+                    "instanceId": KEY,
+                    "sum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                },
             }
         },
     ),
@@ -119,6 +132,7 @@ SCHEMAS: Doc = {
         "type": "object",
         "required": ["records"],
         "properties": {"records": {"type": "array", "items": _ref("Record")}},
+        "additionalProperties": False,
     },
     "LaunchDarklyEvents": {
         "type": "array",
@@ -147,7 +161,7 @@ SCHEMAS: Doc = {
             "sdkVersion": OPTIONAL_TEXT,
             "interval": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
             "started": TIME,
-            "strategies": {"type": "array", "items": {"type": "string"}},
+            "strategies": {"type": "array", "items": OPTIONAL_TEXT},
         },
     },
     "UnleashMetrics": {
