@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from benchmarks import (
     bulk,
+    dashboard,
     documents,
     history,
     load,
@@ -31,6 +32,7 @@ WORKLOADS: dict[int, tuple[str, Callable[[Suite], None]]] = {
     5: ("mau", mau.run),
     6: ("history", history.run),
     7: ("memory", memory.run),
+    8: ("dashboard", dashboard.run),
 }
 
 
@@ -47,7 +49,7 @@ def _workloads(text: str) -> list[int]:
             chosen += list(WORKLOADS)
         else:
             raise argparse.ArgumentTypeError(
-                f"unknown workload {part!r} (1-7 or {', '.join(names)})"
+                f"unknown workload {part!r} (1-{len(WORKLOADS)} or {', '.join(names)})"
             )
     return sorted(set(chosen))
 

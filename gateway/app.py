@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway import drain, duties, graphiql, graphql, health, ingest, observe, openapi, upstream
+from gateway.dashboard import routes as dashboard
 from gateway.edge import edge_middleware
 from gateway.errors import error_middleware
 from gateway.hangup import cancel_on_hangup
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     health.add_routes(app)
     ingest.add_routes(app)
     graphiql.add_routes(app)
+    dashboard.add_routes(app)
     graphql.add_routes(app)
     launchdarkly_sdks.add_routes(app)
     unleash_client.add_routes(app)

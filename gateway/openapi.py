@@ -13,7 +13,15 @@ from gateway.openapi_bodies import json_body
 from gateway.unleash.errors import is_unleash
 
 # GraphQL and its page's assets are not REST routes; the GraphQL schema describes itself.
-NOT_REST = ("/graphql", "/static")
+NOT_REST = ("/graphql", "/static", "/dashboard")
+# Browser pages, not API routes: the dashboard's shell at the root.
+PAGES = frozenset({"/"})
+
+
+def is_rest(path: str) -> bool:
+    """Return whether a route belongs in the OpenAPI document (not GraphQL, not a page)."""
+    return not path.startswith(NOT_REST) and path not in PAGES
+
 
 UNLEASH_ERROR: Doc = {
     "type": "object",
@@ -185,7 +193,7 @@ def document(app: web.Application) -> Doc:
         path = route.resource.canonical if route.resource is not None else None
         if path is None or route.method in ("HEAD", "*"):
             continue
-        if path.startswith(NOT_REST):
+        if not is_rest(path):
             continue
         operation = dict(_operation(route.method, path))  # OTHERS stays as written
         # Every route refuses a bad header, path or query string (gateway/edge.py).
