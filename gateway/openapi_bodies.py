@@ -22,7 +22,8 @@ KEY: Doc = {
     "maxLength": MAX_KEY,
     "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$",
 }
-OPTIONAL_TEXT: Doc = {"type": "string", "maxLength": MAX_KEY, "pattern": "^[^\\x00]*$"}
+# A field that may be left out is, when given, a KEY too (the server refuses a blank one).
+ANY_TEXT: Doc = {"type": "string", "pattern": "^[^\\x00]*$"}
 LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 TIME: Doc = {
     "description": "ISO-8601 with an offset, or Unix milliseconds; not in the future.",
@@ -60,8 +61,8 @@ RECORDS: Doc = {
             "variation": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
             "value": {"description": "The variation's value: any JSON."},
             "count": COUNT,
-            "sdk": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "sdk": KEY,
+            "sdkVersion": KEY,
         },
     ),
     "ContextRecord": _record(
@@ -157,11 +158,11 @@ SCHEMAS: Doc = {
         "required": ["appName", "interval", "started", "strategies"],
         "properties": {
             "appName": KEY,
-            "instanceId": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "instanceId": KEY,
+            "sdkVersion": KEY,
             "interval": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
             "started": TIME,
-            "strategies": {"type": "array", "items": OPTIONAL_TEXT},
+            "strategies": {"type": "array", "items": ANY_TEXT},
         },
     },
     "UnleashMetrics": {
@@ -169,8 +170,8 @@ SCHEMAS: Doc = {
         "required": ["appName", "bucket"],
         "properties": {
             "appName": KEY,
-            "instanceId": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "instanceId": KEY,
+            "sdkVersion": KEY,
             "bucket": {
                 "type": "object",
                 "required": ["start", "toggles"],
