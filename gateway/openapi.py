@@ -174,6 +174,18 @@ def _operation(method: str, path: str) -> Doc:
     }
 
 
+RULES = (
+    "Rules this document cannot state in its schemas, each refused with a 400 naming it: "
+    "no string anywhere (path, query, header, JSON string or key) may hold a NUL character "
+    "(U+0000) or a lone surrogate; JSON nests at most 64 arrays and objects; times are not "
+    "in the future; `from` is not after `to`; a usage series holds at most 10,000 points; "
+    "a meter range is at most 31 days; `/mau` `environment` needs exactly one `project`; "
+    "`projectKey` and `environmentKey` (a meter record's `project` and `environment`) come "
+    "together; a toggle name is not blank and at most 256 characters; a statistics "
+    "document's `sum` must match its contents."
+)
+
+
 def document(app: web.Application) -> Doc:
     """Return the OpenAPI 3 document of the app's routes."""
     paths: Doc = {}
@@ -190,7 +202,7 @@ def document(app: web.Application) -> Doc:
         paths.setdefault(path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Usage Gateway", "version": "0.1.0"},
+        "info": {"title": "Usage Gateway", "version": "0.1.0", "description": RULES},
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {**SCHEMAS, **openapi_bodies.SCHEMAS, "UnleashError": UNLEASH_ERROR},

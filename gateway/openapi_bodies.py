@@ -16,8 +16,14 @@ Doc = dict[str, Any]
 
 # Not blank, no NUL (the string rule of resolvers/strings.py); surrogates cannot be
 # written in a JSON Schema pattern, and hypothesis-style generators do not make them.
-KEY: Doc = {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": "^[^\\x00]*\\S"}
-OPTIONAL_TEXT: Doc = {"type": "string", "maxLength": MAX_KEY, "pattern": "^[^\\x00]*$"}
+KEY: Doc = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY,
+    "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$",
+}
+# A field that may be left out is, when given, a KEY too (the server refuses a blank one).
+ANY_TEXT: Doc = {"type": "string", "pattern": "^[^\\x00]*$"}
 LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 TIME: Doc = {
     "description": "ISO-8601 with an offset, or Unix milliseconds; not in the future.",
@@ -34,10 +40,13 @@ def _values(vocabulary: Any) -> list[str]:
 
 
 def _record(kind: str, required: list[str], properties: Doc) -> Doc:
+    # Our own API: the fields are these (an unknown one is ignored, but a client
+    # generated from this document has no reason to send one).
     return {
         "type": "object",
         "required": ["type", "time", *required],
         "properties": {"type": {"type": "string", "enum": [kind]}, "time": TIME, **properties},
+        "additionalProperties": False,
     }
 
 
@@ -52,8 +61,8 @@ RECORDS: Doc = {
             "variation": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
             "value": {"description": "The variation's value: any JSON."},
             "count": COUNT,
-            "sdk": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "sdk": KEY,
+            "sdkVersion": KEY,
         },
     ),
     "ContextRecord": _record(
@@ -102,6 +111,11 @@ RECORDS: Doc = {
             "document": {
                 "type": "object",
                 "description": "An Unleash instance-statistics document; its sum must match.",
+                "required": ["instanceId", "sum"],
+                "properties": {
+                    "instanceId": KEY,
+                    "sum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                },
             }
         },
     ),
@@ -119,6 +133,7 @@ SCHEMAS: Doc = {
         "type": "object",
         "required": ["records"],
         "properties": {"records": {"type": "array", "items": _ref("Record")}},
+        "additionalProperties": False,
     },
     "LaunchDarklyEvents": {
         "type": "array",
@@ -143,11 +158,11 @@ SCHEMAS: Doc = {
         "required": ["appName", "interval", "started", "strategies"],
         "properties": {
             "appName": KEY,
-            "instanceId": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "instanceId": KEY,
+            "sdkVersion": KEY,
             "interval": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
             "started": TIME,
-            "strategies": {"type": "array", "items": {"type": "string"}},
+            "strategies": {"type": "array", "items": ANY_TEXT},
         },
     },
     "UnleashMetrics": {
@@ -155,8 +170,8 @@ SCHEMAS: Doc = {
         "required": ["appName", "bucket"],
         "properties": {
             "appName": KEY,
-            "instanceId": OPTIONAL_TEXT,
-            "sdkVersion": OPTIONAL_TEXT,
+            "instanceId": KEY,
+            "sdkVersion": KEY,
             "bucket": {
                 "type": "object",
                 "required": ["start", "toggles"],

@@ -14,6 +14,7 @@ most ``MAX_COUNT`` per record, and a meter value is a finite number of at most
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -56,22 +57,52 @@ def loads(text: str) -> Any:
 
     Raise Bad (``where`` a path such as ``records[0].project``, ``$`` for the whole value)
     when it is nested past MAX_JSON_DEPTH or a string in it breaks the string rule.
+    ``text`` must come from strict UTF-8 decoding, which cannot make a lone surrogate.
     """
     try:
         value = json.loads(text, parse_constant=reject_constant, parse_float=_finite)
     except RecursionError:
         raise Bad("$", _too_deep()) from None
-    # Only an escape makes a NUL or a lone surrogate (raw ones are not JSON or not in
-    # decoded text), and depth can pass the limit only with that many brackets: most
-    # payloads skip the walk on the strings, and small ones skip it entirely.
-    check_strings = "\\u" in text or strings.problem(text) is not None
-    if check_strings or text.count("[") + text.count("{") > MAX_JSON_DEPTH:
-        _walk(value, check_strings=check_strings)
+    # Depth can pass the limit only with that many brackets, and in JSON only an escape
+    # makes a NUL or a lone surrogate (a raw NUL is not JSON): most payloads skip the
+    # walk over their strings, and small ones skip both walks.
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _deeper_than_limit(value):
+        raise Bad("$", _too_deep())
+    if _suspect_escape(text):
+        _check_strings(value)
     return value
+
+
+# \u0000 or \uD800 to \uDFFF; it is an escape unless an odd run of backslashes precedes it.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _suspect_escape(text: str) -> bool:
+    for found in _SUSPECT_ESCAPE.finditer(text):
+        start = run = found.start()
+        while run > 0 and text[run - 1] == "\\":
+            run -= 1
+        if (start - run) % 2 == 0:
+            return True
+    return False
 
 
 def _too_deep() -> str:
     return f"is nested deeper than {MAX_JSON_DEPTH} arrays and objects (the limit)"
+
+
+def _deeper_than_limit(value: Any) -> bool:
+    """Return whether arrays and objects nest past MAX_JSON_DEPTH (level by level: fast)."""
+    level = [value] if type(value) in (dict, list) else []
+    for _ in range(MAX_JSON_DEPTH):
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            below += [c for c in children if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _step(where: str, key: object) -> str:
@@ -80,31 +111,23 @@ def _step(where: str, key: object) -> str:
     return f"{where}.{key}" if where != "$" else str(key)
 
 
-def _check_string(value: str, where: str) -> None:
-    problem = strings.problem(value)
-    if problem is not None:
-        raise Bad(where, problem)
-
-
-def _walk(value: Any, *, check_strings: bool) -> None:
-    """Raise Bad at the first container past MAX_JSON_DEPTH or (if asked) bad string."""
-    if check_strings and isinstance(value, str):
-        _check_string(value, "$")
-    stack: list[tuple[Any, int, str]] = [(value, 1, "$")]
+def _check_strings(value: Any) -> None:
+    """Raise Bad at the first string or key that breaks the string rule, naming its path."""
+    stack: list[tuple[Any, str]] = [(value, "$")]
     while stack:
-        node, depth, where = stack.pop()
+        node, where = stack.pop()
+        if isinstance(node, str):
+            problem = strings.problem(node)
+            if problem is not None:
+                raise Bad(where, problem)
+            continue
         if not isinstance(node, dict | list):
             continue
-        if depth > MAX_JSON_DEPTH:
-            raise Bad("$", _too_deep())  # the path would be 64 steps long
         pairs = node.items() if isinstance(node, dict) else enumerate(node)
         for key, child in pairs:
-            if check_strings and isinstance(key, str) and strings.problem(key) is not None:
+            if isinstance(key, str) and strings.problem(key) is not None:
                 raise Bad(where, f"has a key that {strings.problem(key)}")
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1, _step(where, key)))
-            elif check_strings and isinstance(child, str):
-                _check_string(child, _step(where, key))
+            stack.append((child, _step(where, key)))
 
 
 def json_value(value: Any, where: str) -> Any:

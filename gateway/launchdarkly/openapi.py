@@ -1,5 +1,6 @@
 """OpenAPI descriptions of the LaunchDarkly usage routes: parameters and representations."""
 
+import zoneinfo
 from typing import Any
 
 Doc = dict[str, Any]
@@ -12,6 +13,8 @@ _ERROR = {
 _LINKS = {"type": "object", "additionalProperties": True}
 SCHEMAS: Doc = {
     "Error": _ERROR,
+    # The zones this machine's zoneinfo knows: the ones the server accepts.
+    "TimeZone": {"type": "string", "enum": sorted(zoneinfo.available_timezones())},
     "SeriesListRep": {
         "type": "object",
         "required": ["_links", "metadata", "series"],
@@ -109,7 +112,12 @@ S_FROM = _q(
     "from", "Start, Unix seconds (default: start of the current UTC month).", pattern=DIGITS
 )
 S_TO = _q("to", "End, Unix seconds (default now); at most 31 days after from.", pattern=DIGITS)
-TZ = _q("tz", "IANA zone for day and hour breaks (default UTC).")
+TZ = {
+    "name": "tz",
+    "in": "query",
+    "description": "IANA zone for day and hour breaks (default UTC).",
+    "schema": {"$ref": "#/components/schemas/TimeZone"},
+}
 SOURCE = path_param("source", "client or server")
 METER = [S_FROM, S_TO, _q("projectKey", "Needs environmentKey."), _q("environmentKey", "")]
 MAU = [
