@@ -16,8 +16,8 @@ from benchmarks import pg, servers
 
 VERSION = "8.2.0"
 HOME = servers.SCRATCH / "unleash"
-DATABASE = "ugbench_unleash"
-TEMPLATE = f"ugbench_unleash_tpl_{VERSION.replace('.', '')}"
+DATABASE = f"{pg.PREFIX}unleash"
+TEMPLATE = f"{pg.PREFIX}unleash_tpl_{VERSION.replace('.', '')}"
 ADMIN = "*:*.bench-unleash-admin"
 CLIENT = f"{servers.PROJECT}:{servers.ENVIRONMENT}.bench-unleash-client"
 # Unleash's own request limits (6,000 metrics posts a minute per default) would measure the

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 import asyncpg  # type: ignore[import-untyped]
 
 T = TypeVar("T")
-PREFIX = "ugbench_"
+# Several people benchmarking on one server each set their own prefix (BENCH_PG_PREFIX).
+PREFIX = os.environ.get("BENCH_PG_PREFIX", "ugbench_")
 SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 

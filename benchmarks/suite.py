@@ -15,7 +15,7 @@ from benchmarks.report import Table
 
 T = TypeVar("T")
 BACKENDS = ("sqlite", "postgresql")
-FEED_PG = "ugbench_feed"
+FEED_PG = f"{pg.PREFIX}feed"
 
 
 @dataclass
