@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from storage import postgres, sqlite
 from storage.errors import Contention, StorageUnavailable
 from storage.failures import translated
+from storage.generations import Generations, written
 
 Session = AsyncSession
 T = TypeVar("T")
@@ -63,8 +64,17 @@ class Timeouts:
 class Database:
     """An engine plus a session factory; every session is one transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts()) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        timeouts: Timeouts = Timeouts(),
+        generations: Generations | None = None,
+    ) -> None:
         self.url = normalize_url(url)
+        # Raised by every committed write of a topic, for the caches of what was read.
+        self.generations = generations or Generations()
         self.dialect = make_url(self.url).get_backend_name()
         self.timeouts = timeouts
         kwargs: dict[str, Any] = {"echo": echo, "pool_timeout": timeouts.pool_s}
@@ -95,8 +105,11 @@ class Database:
     async def _session(self) -> AsyncIterator[AsyncSession]:
         # Storage's own errors, whatever a subclass makes of them in session().
         with translated():
-            async with self._sessions() as session, session.begin():
-                yield session
+            async with self._sessions() as session:
+                async with session.begin():
+                    yield session
+                for topic in written(session):  # committed: what was read before is stale
+                    self.generations.raise_(topic)
 
     async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Return what ``work`` returns once its session commits.
