@@ -25,6 +25,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         settings.database,
         timeouts=settings.database_timeouts(),
         cache_s=settings.cache_s,
+        pool_size=settings.database_pool_size,
         generations=app.get(GENERATIONS),
     )
     await database.upgrade(db)

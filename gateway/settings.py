@@ -76,6 +76,11 @@ class Settings:
         "Seconds to open a database connection; a pooled connection must answer a ping "
         "as fast before each use, or it is replaced.",
     )
+    database_pool_size: int = _setting(
+        20,
+        "Database connections each gateway process keeps open: as many as requests it runs at "
+        "once. Up to 10 more are opened when busier, each closed after one use.",
+    )
     database_pool_timeout_s: float = _setting(
         3.0, "Seconds a request waits for a free pooled database connection before it gets 503."
     )

@@ -64,8 +64,11 @@ class Database(engine.Database):
         timeouts: Timeouts | None = None,
         cache_s: float = 0.0,
         generations: Generations | None = None,
+        pool_size: int = engine.POOL_SIZE,
     ) -> None:
-        super().__init__(url, timeouts=timeouts or Timeouts(), generations=generations)
+        super().__init__(
+            url, timeouts=timeouts or Timeouts(), generations=generations, pool_size=pool_size
+        )
         lifetime = timedelta(seconds=cache_s)
         self.recent_tokens: Recent[str, Principal] = Recent(
             self.generations, Topic.TOKENS, lifetime

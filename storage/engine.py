@@ -35,6 +35,8 @@ _DRIVERS = {
 # A colliding transaction is re-run this many times in all, after a short random pause
 # that grows with each attempt, so that the colliding ones do not collide again.
 ATTEMPTS = 5
+# Connections kept open; up to 10 more are opened when busier, and closed after use.
+POOL_SIZE = 20
 _BACKOFF_S = 0.02
 
 
@@ -71,6 +73,7 @@ class Database:
         echo: bool = False,
         timeouts: Timeouts = Timeouts(),
         generations: Generations | None = None,
+        pool_size: int = POOL_SIZE,
     ) -> None:
         self.url = normalize_url(url)
         # Raised by every committed write of a topic, for the caches of what was read.
@@ -78,13 +81,15 @@ class Database:
         self.dialect = make_url(self.url).get_backend_name()
         self.timeouts = timeouts
         kwargs: dict[str, Any] = {"echo": echo, "pool_timeout": timeouts.pool_s}
+        # Connections above the pool's size are opened for one use and closed after it (a
+        # TLS context or a thread each): the pool holds as many as requests run at once.
+        kwargs["pool_size"] = pool_size
         if self.dialect == "postgresql":
             kwargs["connect_args"] = postgres.connect_args(
                 connect_s=timeouts.connect_s,
                 statement_s=timeouts.statement_s,
                 lock_s=timeouts.lock_s,
             )
-            kwargs["pool_size"] = 10
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.dialect == "postgresql":
             postgres.configure(self.engine, ping_s=timeouts.connect_s)
