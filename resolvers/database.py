@@ -84,6 +84,13 @@ class Database(engine.Database):
             async with super().session() as session:
                 yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Session]:
+        """Yield a session for reads only (each statement sees what was committed before it)."""
+        with _answering():
+            async with super().reading() as session:
+                yield session
+
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Return what ``work`` returns once committed; a collision re-runs it whole."""
         with _answering():

@@ -114,7 +114,9 @@ async def evaluation_series(
     Raises NotFound for a project, environment or flag the gateway has never seen.
     """
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
-    async with db.session() as session:
+    # Variations are only ever added: counts read after them are labelled by them or by one
+    # added in between, which zero_filled leaves out as a snapshot would have.
+    async with db.reading() as session:
         variations = await rows.flag_variations(
             session, project=project, environment=environment, flag=flag
         )
