@@ -114,15 +114,8 @@ async def evaluation_series(
     Raises NotFound for a project, environment or flag the gateway has never seen.
     """
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
-    # Variations are only ever added: counts read after them are labelled by them or by one
-    # added in between, which zero_filled leaves out as a snapshot would have.
     async with db.reading() as session:
-        variations = await rows.flag_variations(
-            session, project=project, environment=environment, flag=flag
-        )
-        if not variations:
-            raise NotFound(None)
-        counts = await rows.evaluation_counts(
+        flag_series = await rows.flag_series(
             session,
             project=project,
             environment=environment,
@@ -130,6 +123,9 @@ async def evaluation_series(
             width=cut.source_width,
             runs=cut.runs(),
         )
+    variations, counts = flag_series.variations, flag_series.counts
+    if not variations:
+        raise NotFound(None)
     found = {(i, v): n for i, v, n in counts}
     keys = [v for v, _ in variations]
     return SeriesList(

@@ -14,15 +14,20 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
     case,
     func,
+    literal,
+    null,
     select,
     tuple_,
+    union_all,
 )
 
 from storage.columns import code_point_order, columns
@@ -194,13 +199,31 @@ async def stream_sums(
     return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.max)))
 
 
-@functools.cache
-def _flag_counts_statement(runs: int) -> Select[Any]:
-    """evaluation_sums of one flag by variation on ``runs`` runs, every value a parameter.
+_VARIATIONS = 0  # the ``kind`` of a variation row of flag_series' statement
+_COUNTS = 1  # the ``kind`` of a count row
 
-    Built once per number of runs: a read then skips building the statement and SQLAlchemy
-    keying it for its compiled cache (a third of a series read's CPU before).
+
+def _variations(m: Any) -> Select[Any]:
+    return select(literal(_VARIATIONS).label("kind"), m.variation, m.value_json).where(
+        m.project == bindparam("project"),
+        m.environment == bindparam("environment"),
+        m.flag == bindparam("flag"),
+    )
+
+
+@functools.cache
+def _flag_series_statement(runs: int) -> Select[Any] | CompoundSelect[Any]:
+    """A flag's variations, then its evaluation_sums by variation on ``runs`` runs.
+
+    One statement (one round trip, one call into SQLite's thread) with every value a
+    parameter, built once per number of runs: a read skips building it and SQLAlchemy
+    keying it for its compiled cache (together a third of a series read's CPU before).
+    Rows are (kind, idx, variation, n, value JSON).
     """
+    v = columns(FlagVariation)
+    if runs == 0:
+        only = _variations(v).subquery()
+        return select(only.c.kind, literal(-1), only.c.variation, literal(0), only.c.value_json)
     m = columns(EvaluationBucket)
     # Starts are BIGINT: parameters of that type keep the comparisons on the index.
     lo = [bindparam(f"lo{i}", type_=BigInteger) for i in range(runs)]
@@ -225,10 +248,30 @@ def _flag_counts_statement(runs: int) -> Select[Any]:
         .subquery()
     )
     keys = (rows.c.idx, rows.c.variation)
-    return select(*keys, func.sum(rows.c.count).label("n")).group_by(*keys).order_by(rows.c.idx)
+    counts = select(literal(_COUNTS), *keys, func.sum(rows.c.count), null().cast(String)).group_by(
+        *keys
+    )
+    variations = _variations(v).subquery()
+    named = select(
+        variations.c.kind,
+        literal(-1).label("idx"),
+        variations.c.variation,
+        literal(0, BigInteger).label("n"),
+        variations.c.value_json,
+    )
+    return union_all(named, counts)
 
 
-async def evaluation_counts(
+@dataclass(frozen=True, slots=True)
+class FlagSeries:
+    """A flag's variations (variation, value JSON or None) in order, and its counts
+    (bucket index, variation, evaluations) for buckets with any evaluations."""
+
+    variations: list[tuple[int, str | None]]
+    counts: list[tuple[int, int, int]]
+
+
+async def flag_series(
     session: Session,
     *,
     project: str,
@@ -236,50 +279,29 @@ async def evaluation_counts(
     flag: str,
     width: int,
     runs: Sequence[Run],
-) -> list[tuple[int, int, int]]:
-    """Return (bucket index, variation, evaluations) for buckets with any evaluations.
+) -> FlagSeries:
+    """Return a flag's variations and its evaluations per output bucket and variation.
 
-    The same as ``evaluation_sums`` of the flag grouped by variation, on the hot path of
-    every flag series (Core through the session's connection: no ORM step either).
+    The counts are ``evaluation_sums`` of the flag grouped by variation; this is the hot
+    path of every flag series, so it is one prepared statement, run as Core.
     """
-    if not runs:
-        return []
-    last = runs[-1]
-    params: dict[str, Any] = {
-        "project": project,
-        "environment": environment,
-        "flag": flag,
-        "source_width": width,
-        "end": last.lo + last.width * last.count,
-    }
+    params: dict[str, Any] = {"project": project, "environment": environment, "flag": flag}
+    if runs:
+        last = runs[-1]
+        params.update(source_width=width, end=last.lo + last.width * last.count)
     first = 0
     for i, run in enumerate(runs):
         params.update({f"lo{i}": run.lo, f"width{i}": run.width, f"first{i}": first})
         first += run.count
     connection = await session.connection()
-    result = await connection.execute(_flag_counts_statement(len(runs)), params)
-    return [(int(i), int(v), int(n)) for i, v, n in result]
-
-
-_m = columns(FlagVariation)
-_FLAG_VARIATIONS = (
-    select(_m.variation, _m.value_json)
-    .where(
-        _m.project == bindparam("project"),
-        _m.environment == bindparam("environment"),
-        _m.flag == bindparam("flag"),
-    )
-    .order_by(_m.variation)
-)
-
-
-async def flag_variations(
-    session: Session, *, project: str, environment: str, flag: str
-) -> list[tuple[int, str | None]]:
-    """Return (variation, value JSON or None) of every variation seen for a flag, in order."""
-    connection = await session.connection()
-    params = {"project": project, "environment": environment, "flag": flag}
-    return [(int(v), j) for v, j in await connection.execute(_FLAG_VARIATIONS, params)]
+    result = await connection.execute(_flag_series_statement(len(runs)), params)
+    variations, counts = [], []
+    for kind, i, v, n, value_json in result:
+        if kind == _VARIATIONS:
+            variations.append((int(v), value_json))
+        else:
+            counts.append((int(i), int(v), int(n)))
+    return FlagSeries(sorted(variations, key=lambda pair: pair[0]), counts)
 
 
 async def event_counts(

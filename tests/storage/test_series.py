@@ -1,4 +1,4 @@
-"""The flag series' prepared statement against the general query it stands in for."""
+"""The flag series' prepared statement against the general queries it stands in for."""
 
 import random
 from collections.abc import AsyncIterator
@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from resolvers.buckets import grid
 from resolvers.vocabulary import Granularity
 from storage import series
-from storage.engine import Database
-from storage.tables import EvaluationBucket
+from storage.engine import Database, Session
+from storage.tables import EvaluationBucket, FlagVariation
 
 START = int(datetime(2026, 3, 20, tzinfo=UTC).timestamp())  # the spring DST change inside
 DAYS = 20
@@ -54,8 +54,22 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         ): r
         for r in rows
     }
+    variations = [
+        {
+            "project": project,
+            "environment": environment,
+            "flag": flag,
+            "variation": variation,
+            "value_json": None if variation == 2 else f'"v{variation}"',
+            "first_seen": datetime(2026, 3, 1, tzinfo=UTC),
+            "last_seen": datetime(2026, 3, 1, tzinfo=UTC),
+        }
+        for project, environment, flag in FLAGS[:2]
+        for variation in (2, 0, 1)
+    ]
     async with database.session() as session:
         await session.execute(insert(EvaluationBucket), list(unique.values()))
+        await session.execute(insert(FlagVariation), variations)
     yield database
     await database.dispose()
 
@@ -81,7 +95,7 @@ async def test_flag_counts_equal_the_general_sums(
                     ("variation",),
                 ),
             )
-            prepared = await series.evaluation_counts(
+            prepared = await series.flag_series(
                 session,
                 project=project,
                 environment=environment,
@@ -90,4 +104,26 @@ async def test_flag_counts_equal_the_general_sums(
                 runs=runs,
             )
             assert general, "the data must reach into the grid"
-            assert sorted(prepared) == sorted(general)
+            assert sorted(prepared.counts) == sorted(general)
+            assert prepared.variations == await variations_of(session, project, environment, flag)
+
+
+async def variations_of(
+    session: Session, project: str, environment: str, flag: str
+) -> list[tuple[int, str | None]]:
+    v = FlagVariation
+    found = await session.execute(
+        select(v.variation, v.value_json)  # type: ignore[call-overload]
+        .where(v.project == project, v.environment == environment, v.flag == flag)
+        .order_by(v.variation)
+    )
+    return [(int(variation), value) for variation, value in found]
+
+
+async def test_without_runs_only_the_variations_come(db: Database) -> None:
+    async with db.session() as session:
+        found = await series.flag_series(
+            session, project="web", environment="production", flag="checkout", width=60, runs=[]
+        )
+        assert found.counts == []
+        assert found.variations == [(0, '"v0"'), (1, '"v1"'), (2, None)]
