@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from resolvers.errors import InvalidRequest, NotFound, Unavailable
 from resolvers.recent import Recent
 from storage import engine, migrate, pool, sqlite_files, usage
-from storage.engine import Session, Timeouts
+from storage.engine import Reader, Session, Timeouts
 from storage.errors import DatabaseMissing, StorageUnavailable
 from storage.generations import Generations, Topic
 from storage.pool import PoolStatus
@@ -26,6 +26,7 @@ __all__ = [
     "Generations",
     "MissingDatabase",
     "PoolStatus",
+    "Reader",
     "Session",
     "Timeouts",
     "backup",
@@ -85,11 +86,11 @@ class Database(engine.Database):
                 yield session
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Session]:
-        """Yield a session for reads only (each statement sees what was committed before it)."""
+    async def reading(self) -> AsyncIterator[Reader]:
+        """Yield a connection for one hot read (one statement, no transaction)."""
         with _answering():
-            async with super().reading() as session:
-                yield session
+            async with super().reading() as connection:
+                yield connection
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Return what ``work`` returns once committed; a collision re-runs it whole."""

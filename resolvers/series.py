@@ -114,9 +114,9 @@ async def evaluation_series(
     Raises NotFound for a project, environment or flag the gateway has never seen.
     """
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
-    async with db.reading() as session:
+    async with db.reading() as reader:
         flag_series = await rows.flag_series(
-            session,
+            reader,
             project=project,
             environment=environment,
             flag=flag,

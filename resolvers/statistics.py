@@ -129,7 +129,7 @@ async def _statistics_at(
     instance = await primary_instance(db, configured=instance_id)
     if instance is None:
         return None
-    async with db.reading() as session:
+    async with db.session() as session:
         row = await statistics.newest_statistics(session, instance_id=instance, at=at)
     return None if row is None else document_of(row)
 

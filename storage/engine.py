@@ -24,6 +24,7 @@ from storage.failures import translated
 from storage.generations import Generations, written
 
 Session = AsyncSession
+Reader = AsyncConnection
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -101,12 +102,11 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
-        # PostgreSQL reads need no transaction: autocommit spares a BEGIN and a COMMIT, two
-        # round trips of a read's four or five. SQLite starts none for a SELECT anyway.
-        readers = self.engine
+        # Hot reads need no transaction: on PostgreSQL autocommit spares a BEGIN and a
+        # COMMIT, two round trips of a read's four or five. SQLite starts none for a SELECT.
+        self._readers = self.engine
         if self.dialect == "postgresql":
-            readers = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._readers = async_sessionmaker(readers, class_=AsyncSession, expire_on_commit=False)
+            self._readers = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -125,15 +125,16 @@ class Database:
                     self.generations.raise_(topic)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """Yield a session for reads only; on PostgreSQL each statement is its own transaction.
+    async def reading(self) -> AsyncIterator[Reader]:
+        """Yield a connection for Core reads on hot paths; on PostgreSQL, in autocommit.
 
-        For reads whose statements need not see one snapshot together. A write through it
-        would commit at once, statement by statement: use session() for writes.
+        No ORM session (its transaction bookkeeping cost more than a small read) and on
+        PostgreSQL no BEGIN and COMMIT. Statements needing one snapshot together, and
+        every write, go through session().
         """
         with translated():
-            async with self._readers() as session:
-                yield session
+            async with self._readers.connect() as connection:
+                yield connection
 
     async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Return what ``work`` returns once its session commits.

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from storage.columns import code_point_order, columns
-from storage.engine import Session
+from storage.engine import Reader, Session
 from storage.tables import EvaluationBucket, EventBucket, FlagVariation, StreamBucket
 
 
@@ -272,7 +272,7 @@ class FlagSeries:
 
 
 async def flag_series(
-    session: Session,
+    reader: Reader,
     *,
     project: str,
     environment: str,
@@ -283,7 +283,7 @@ async def flag_series(
     """Return a flag's variations and its evaluations per output bucket and variation.
 
     The counts are ``evaluation_sums`` of the flag grouped by variation; this is the hot
-    path of every flag series, so it is one prepared statement, run as Core.
+    path of every flag series, so it is one prepared statement, run on a bare connection.
     """
     params: dict[str, Any] = {"project": project, "environment": environment, "flag": flag}
     if runs:
@@ -293,8 +293,7 @@ async def flag_series(
     for i, run in enumerate(runs):
         params.update({f"lo{i}": run.lo, f"width{i}": run.width, f"first{i}": first})
         first += run.count
-    connection = await session.connection()
-    result = await connection.execute(_flag_series_statement(len(runs)), params)
+    result = await reader.execute(_flag_series_statement(len(runs)), params)
     variations, counts = [], []
     for kind, i, v, n, value_json in result:
         if kind == _VARIATIONS:

@@ -96,7 +96,7 @@ async def test_flag_counts_equal_the_general_sums(
                 ),
             )
             prepared = await series.flag_series(
-                session,
+                await session.connection(),
                 project=project,
                 environment=environment,
                 flag=flag,
@@ -121,9 +121,14 @@ async def variations_of(
 
 
 async def test_without_runs_only_the_variations_come(db: Database) -> None:
-    async with db.session() as session:
+    async with db.reading() as reader:
         found = await series.flag_series(
-            session, project="web", environment="production", flag="checkout", width=60, runs=[]
+            reader,
+            project="web",
+            environment="production",
+            flag="checkout",
+            width=60,
+            runs=[],
         )
         assert found.counts == []
         assert found.variations == [(0, '"v0"'), (1, '"v1"'), (2, None)]
