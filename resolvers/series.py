@@ -13,6 +13,7 @@ from resolvers.database import Database
 from resolvers.errors import NotFound
 from resolvers.ranges import TimeRange, check_buckets
 from resolvers.vocabulary import EventType, Granularity, SdkType
+from storage import flag_series as flag_rows
 from storage import series as rows
 from storage.tables import MINUTE, QUARTER
 
@@ -115,7 +116,7 @@ async def evaluation_series(
     """
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
     async with db.reading() as reader:
-        flag_series = await rows.flag_series(
+        flag_series = await flag_rows.flag_series(
             reader,
             project=project,
             environment=environment,

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from resolvers.buckets import grid
 from resolvers.vocabulary import Granularity
-from storage import series
+from storage import flag_series, series
 from storage.engine import Database, Session
 from storage.tables import EvaluationBucket, FlagVariation
 
@@ -95,7 +95,7 @@ async def test_flag_counts_equal_the_general_sums(
                     ("variation",),
                 ),
             )
-            prepared = await series.flag_series(
+            prepared = await flag_series.flag_series(
                 await session.connection(),
                 project=project,
                 environment=environment,
@@ -122,7 +122,7 @@ async def variations_of(
 
 async def test_without_runs_only_the_variations_come(db: Database) -> None:
     async with db.reading() as reader:
-        found = await series.flag_series(
+        found = await flag_series.flag_series(
             reader,
             project="web",
             environment="production",
