@@ -7,9 +7,11 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from benchmarks import (
     bulk,
+    dashboard,
     documents,
     history,
     load,
@@ -31,6 +33,7 @@ WORKLOADS: dict[int, tuple[str, Callable[[Suite], None]]] = {
     5: ("mau", mau.run),
     6: ("history", history.run),
     7: ("memory", memory.run),
+    8: ("dashboard", dashboard.run),
 }
 
 
@@ -47,7 +50,7 @@ def _workloads(text: str) -> list[int]:
             chosen += list(WORKLOADS)
         else:
             raise argparse.ArgumentTypeError(
-                f"unknown workload {part!r} (1-7 or {', '.join(names)})"
+                f"unknown workload {part!r} (1-{len(WORKLOADS)} or {', '.join(names)})"
             )
     return sorted(set(chosen))
 
@@ -122,6 +125,12 @@ def parse(argv: list[str]) -> Options:
         type=float,
         help="length of the mixed run of workload 7 (default 120, quick 30)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="source tree of an earlier gateway (e.g. `git worktree add /tmp/base main`): "
+        "workloads 1-4 also run it, on databases of its own, in the same rounds",
+    )
     args = parser.parse_args(argv)
     if args.clean:
         clean()
@@ -152,6 +161,7 @@ def parse(argv: list[str]) -> Options:
         mau_budget_s=args.mau_budget or (30.0 if quick else 90.0),
         bulk_seconds=args.bulk_seconds or (5.0 if quick else 15.0),
         memory_seconds=args.memory_seconds or (30.0 if quick else 120.0),
+        baseline=args.baseline,
     )
 
 

@@ -342,12 +342,12 @@ def ensure(
                 leftover.unlink()
             started = time.monotonic()
             progress(f"building {path.name} (one time; cached by its name)")
-            _migrate(str(building))
+            _migrate(f"sqlite+aiosqlite:///{building}")
             written = write_sqlite(str(building), tables(), progress)
             building.rename(path)
             progress(f"built {path.name}: {written:,} rows in {time.monotonic() - started:.0f} s")
         else:
-            _upgrade(str(path), progress)
+            _upgrade(url, progress)
         return Dataset(name, backend, url, _count_sqlite(str(path)))
     database = pg.PREFIX + name
     url = pg.url(database)
@@ -398,6 +398,35 @@ def history(rows: int, backend: str, now: datetime, progress: Progress) -> Datas
 
 
 def mau(contexts: int, backend: str, progress: Progress) -> Dataset:
-    """Return the MAU data of ``contexts`` distinct contexts a month on ``backend``."""
+    """Return the MAU data of ``contexts`` distinct contexts a month on ``backend``, linked
+    (as the gateway's linker leaves a deployment once it has caught up)."""
     name = f"mau_{contexts}_v{BUILDER}"
-    return ensure(name, backend, lambda: mau_tables(contexts, backend=backend), progress)
+    dataset = ensure(name, backend, lambda: mau_tables(contexts, backend=backend), progress)
+    asyncio.run(_link_mau(dataset, progress))
+    return dataset
+
+
+async def _link_mau(dataset: Dataset, progress: Progress) -> None:
+    # Imported here: only the MAU datasets need the gateway's own code.
+    from sqlalchemy import text
+
+    from resolvers import mau as mau_resolvers
+    from resolvers.database import Database, Timeouts
+
+    db = Database(dataset.url, timeouts=Timeouts(statement_s=3600, lock_s=60))
+    try:
+        async with db.session() as session:
+            query = text("SELECT count(*) FROM context_days WHERE NOT linked")
+            unlinked = (await session.execute(query)).scalar_one()
+        if unlinked:
+            started = time.monotonic()
+            progress(f"linking {unlinked:,} MAU rows (one time)")
+            await mau_resolvers.link_everything(db)
+            progress(f"linked in {time.monotonic() - started:.0f} s")
+            if dataset.pg_database is not None:
+                async with db.engine.connect() as connection:
+                    autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.execute(text("VACUUM ANALYZE context_days"))
+                    await autocommit.execute(text("VACUUM ANALYZE mau_days"))
+    finally:
+        await db.dispose()

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks import datasets, load, machine, payloads, pg, profiles, servers
+from benchmarks import datasets, load, machine, mau_storage, payloads, pg, profiles, servers
 from benchmarks.report import Table, divide, ms, ratio
 from benchmarks.suite import Suite, get_json
 
@@ -120,6 +120,11 @@ def run(suite: Suite) -> None:
                 explain(suite, dataset, variants["REST"])
     for _, _, server in targets:
         suite.stop(server)
+    # The query before issue 10 against today's, in-process, with the servers stopped.
+    compared, before = mau_storage.table(
+        [(contexts, dataset) for contexts, dataset, _ in targets], suite.options.rounds, budget
+    )
+    suite.emit(compared, before)
 
 
 def _postgres_log() -> Path | None:

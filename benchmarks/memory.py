@@ -54,7 +54,7 @@ def run(suite: Suite) -> None:
         ["database", "start", "peak", "end", "end ÷ start", "requests ok", "errors"],
     )
     phases = _phases(suite)
-    for backend in suite.feeds:
+    for backend in suite.options.backends:
         url, database = suite.feed_url(backend)
         server = suite.gateway(f"memory-{backend}", url, pg_database=database)
         start = machine.rss_mib(server.pid)

@@ -127,27 +127,40 @@ def gateway_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
     )
 
 
-def ensure_ingest_token(database_url: str) -> None:
+def source_env(source: Path | None) -> dict[str, str]:
+    """Return the environment that runs the gateway from the source tree ``source``."""
+    return {} if source is None else {"PYTHONPATH": str(source.resolve())}
+
+
+def ensure_ingest_token(database_url: str, *, source: Path | None = None) -> None:
     """Create the bench's scoped ingest token in a database unless it is there already."""
     out = gateway_cli(
         "tokens", "create", "--type", "ingest", "--name", "bench",
         "--project", PROJECT, "--environment", ENVIRONMENT,
         "--secret-env", "BENCH_INGEST", "--database", database_url,
-        env={"BENCH_INGEST": INGEST},
+        env={"BENCH_INGEST": INGEST, **source_env(source)},
     )  # fmt: skip
     if out.returncode != 0 and "already exists" not in out.stderr:
         raise RuntimeError(f"gateway tokens create failed: {out.stderr.strip()}")
 
 
 def start_gateway(
-    name: str, database_url: str, *, ingest_token: bool = True, pg_database: str | None = None
+    name: str,
+    database_url: str,
+    *,
+    ingest_token: bool = True,
+    pg_database: str | None = None,
+    source: Path | None = None,
 ) -> Server:
-    """Start ``gateway serve`` on a database; return once it is ready and idle."""
+    """Start ``gateway serve`` on a database; return once it is ready and idle.
+
+    ``source``: run the gateway of that source tree instead of this one (a baseline).
+    """
     if ingest_token:
-        ensure_ingest_token(database_url)
+        ensure_ingest_token(database_url, source=source)
     port = free_port()
     log = logs() / f"gateway-{name}.log"
-    env = {**os.environ, **GATEWAY_ENV, "GATEWAY_ADMIN_TOKEN": ADMIN}
+    env = {**os.environ, **GATEWAY_ENV, "GATEWAY_ADMIN_TOKEN": ADMIN, **source_env(source)}
     command = [
         *gateway_command(),
         "serve",

@@ -16,6 +16,8 @@ from benchmarks.report import Table
 T = TypeVar("T")
 BACKENDS = ("sqlite", "postgresql")
 FEED_PG = f"{pg.PREFIX}feed"
+# The label of a feed gateway run from --baseline's source tree.
+BASELINE = " (baseline)"
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Options:
     mau_budget_s: float = 90.0
     bulk_seconds: float = 15.0
     memory_seconds: float = 120.0
+    baseline: Path | None = None
     out: Path = servers.SCRATCH / "results"
 
 
@@ -68,11 +71,17 @@ class Suite:
     # --- servers ------------------------------------------------------------------------
 
     def gateway(
-        self, name: str, url: str, *, pg_database: str | None = None, ingest_token: bool = True
+        self,
+        name: str,
+        url: str,
+        *,
+        pg_database: str | None = None,
+        ingest_token: bool = True,
+        source: Path | None = None,
     ) -> servers.Server:
         self.log(f"starting gateway {name}")
         server = servers.start_gateway(
-            name, url, ingest_token=ingest_token, pg_database=pg_database
+            name, url, ingest_token=ingest_token, pg_database=pg_database, source=source
         )
         self.started.append(server)
         return server
@@ -88,10 +97,15 @@ class Suite:
         self.started.clear()
 
     def feed_url(self, backend: str) -> tuple[str, str | None]:
-        """Return the URL (and PostgreSQL name) of the small database the SDK payloads go to."""
-        if backend == "sqlite":
-            return f"sqlite+aiosqlite:///{servers.SCRATCH / 'data' / 'feed.sqlite'}", None
-        return pg.url(FEED_PG), FEED_PG
+        """Return the URL (and PostgreSQL name) of the small database the SDK payloads go to.
+
+        ``backend`` is a database name, or one with BASELINE appended (the baseline's own).
+        """
+        suffix = "_baseline" if backend.endswith(BASELINE) else ""
+        if backend.startswith("sqlite"):
+            name = f"feed{suffix}.sqlite"
+            return f"sqlite+aiosqlite:///{servers.SCRATCH / 'data' / name}", None
+        return pg.url(FEED_PG + suffix), FEED_PG + suffix
 
     def prepare_feeds(self, *, with_unleash: bool = True) -> None:
         """Start Unleash and one gateway per backend on fresh databases, and send each the
@@ -100,16 +114,21 @@ class Suite:
             return
         if with_unleash:
             self.start_unleash()
+        baseline = self.options.baseline
         for backend in self.options.backends:
-            url, database = self.feed_url(backend)
-            if database is None:
-                path = servers.SCRATCH / "data" / "feed.sqlite"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                for old in path.parent.glob("feed.sqlite*"):
-                    old.unlink()
-            else:
-                pg.create(database)
-            self.feeds[backend] = self.gateway(f"feed-{backend}", url, pg_database=database)
+            for feed, source in ((backend, None), (backend + BASELINE, baseline)):
+                if feed.endswith(BASELINE) and source is None:
+                    continue
+                url, database = self.feed_url(feed)
+                if database is None:
+                    path = Path(url.split("///", 1)[1])
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    for old in path.parent.glob(path.name + "*"):
+                        old.unlink()
+                else:
+                    pg.create(database)
+                name = f"feed-{feed}".replace(BASELINE, "-baseline")
+                self.feeds[feed] = self.gateway(name, url, pg_database=database, source=source)
         self.log("sending the 144 Unleash metrics payloads to every server")
         expected = payloads.evaluations_per_flag()
         targets = [(b, s, servers.INGEST) for b, s in self.feeds.items()]

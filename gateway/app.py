@@ -5,6 +5,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway import drain, duties, graphiql, graphql, health, ingest, observe, openapi, upstream
+from gateway.dashboard import routes as dashboard
+from gateway.edge import edge_middleware
 from gateway.errors import error_middleware
 from gateway.hangup import cancel_on_hangup
 from gateway.keys import CLOCK, DATABASE, GENERATIONS, SETTINGS
@@ -45,7 +47,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     """Return the gateway application; the database opens and closes with the app."""
     app = web.Application(
-        middlewares=[cancel_on_hangup, error_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[cancel_on_hangup, error_middleware, edge_middleware],
+        client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
@@ -59,6 +62,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     health.add_routes(app)
     ingest.add_routes(app)
     graphiql.add_routes(app)
+    dashboard.add_routes(app)
     graphql.add_routes(app)
     launchdarkly_sdks.add_routes(app)
     unleash_client.add_routes(app)

@@ -1,9 +1,11 @@
-"""GraphiQL's browser assets: pinned npm packages that `gateway assets install` fetches.
+"""Browser assets (GraphiQL's, the dashboard's charts): pinned npm packages fetched on demand.
 
 The files are never committed. npm fetches each pinned tarball from the registry (no install,
 no scripts); we check it against the registry's sha512 pinned here and copy out only the
 browser-ready (UMD) builds and their licences. GraphiQL 3.x is the last major with a UMD
-bundle, and it embeds graphql and graphql-ws, so React is its only other need.
+bundle, and it embeds graphql and graphql-ws, so React is its only other need. The dashboard
+draws its charts with uPlot (small, no dependencies, fast on 100k-point series), served as the
+ES module it ships.
 """
 
 import base64
@@ -61,6 +63,16 @@ PACKAGES = (
             "graphiql.min.js": "package/graphiql.min.js",
             "graphiql.min.css": "package/graphiql.min.css",
             "graphiql.LICENSE.txt": "package/LICENSE",
+        },
+    ),
+    Package(
+        "uplot",
+        "1.6.32",
+        "sha512-KIMVnG68zvu5XXUbC4LQEPnhwOxBuLyW1AHtpm6IKTXImkbLgkMy+jabjLgSLMasNuGGzQm/ep3tOkyTxpiQIw==",
+        {
+            "uPlot.esm.js": "package/dist/uPlot.esm.js",
+            "uPlot.min.css": "package/dist/uPlot.min.css",
+            "uPlot.LICENSE.txt": "package/LICENSE",
         },
     ),
 )

@@ -1,4 +1,10 @@
-"""Request bodies: read within the configured size limit, decoded as UTF-8 and strict JSON."""
+"""Request bodies: read within the configured size limit, decoded as UTF-8 and strict JSON.
+
+Every JSON a client sends (bodies, GraphQL requests and variables, WebSocket messages) is
+decoded by ``client_json``: strict UTF-8, RFC 8259 numbers, at most
+``MAX_JSON_DEPTH`` levels of nesting, no NUL or lone surrogate in a string
+(resolvers/payloads.py); a refusal is an InvalidRequest naming the problem.
+"""
 
 import json
 from typing import Any
@@ -7,7 +13,7 @@ from aiohttp import web
 
 from gateway.keys import SETTINGS
 from resolvers.errors import FieldError, InvalidRequest, PayloadTooLarge
-from resolvers.payloads import loads
+from resolvers.payloads import Bad, loads
 
 
 async def read_bytes(request: web.Request) -> bytes:
@@ -41,12 +47,29 @@ def _not_json(exc: ValueError) -> str:
     return str(exc)
 
 
+def _refusal(exc: Bad | ValueError, what: str) -> str:
+    if isinstance(exc, Bad):
+        where = "" if exc.where == "$" else f" at {exc.where}"
+        return f"{what}{where} {exc.message}"
+    return f"{what} is not valid JSON: {_not_json(exc)}"
+
+
+def client_json(data: str | bytes, *, what: str = "body") -> Any:
+    """Return the strict JSON value of client bytes or text, or raise InvalidRequest."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest(f"{what} is not valid UTF-8") from None
+    try:
+        return loads(data)
+    except (Bad, ValueError) as exc:
+        raise InvalidRequest(_refusal(exc, what)) from None
+
+
 def decode_json(body: str, *, expect: type) -> Any:
     """Return the parsed JSON body, or raise InvalidRequest unless it is of type ``expect``."""
-    try:
-        payload = loads(body)
-    except ValueError as exc:
-        raise InvalidRequest(f"body is not valid JSON: {_not_json(exc)}") from None
+    payload = client_json(body)
     if not isinstance(payload, expect):
         shape = "an array of events" if expect is list else "a JSON object"
         raise InvalidRequest(f"body must be {shape}")
@@ -70,6 +93,9 @@ def ndjson_records(body: str) -> list[Any]:
             continue
         try:
             records.append(loads(line))
+        except Bad as exc:
+            message = _refusal(exc, f"line {number}")
+            errors.append(FieldError(len(records) + len(errors), "", message))
         except ValueError as exc:
             message = f"line {number} is not valid JSON: {getattr(exc, 'msg', exc)}"
             errors.append(FieldError(len(records) + len(errors), "", message))

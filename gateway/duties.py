@@ -16,7 +16,7 @@ from aiohttp import web
 from gateway.keys import CLOCK, DATABASE, SETTINGS
 from gateway.metrics import METRICS
 from gateway.settings import Settings
-from resolvers import leases, maintenance
+from resolvers import leases, maintenance, mau
 from resolvers.errors import GatewayError, Unavailable
 from resolvers.maintenance import Retention
 
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 LEASE = "duties"
 PRUNE_EVERY_S = 600.0
+LINK_EVERY_S = 5.0
+LINK_BATCH = 500  # contexts per transaction: ingestion may wait for one
 Duty = Callable[[web.Application], Coroutine[Any, Any, None]]
 DUTIES: web.AppKey[dict[str, Duty]] = web.AppKey("duties")
 
@@ -54,6 +56,18 @@ async def prune_forever(app: web.Application) -> None:
         except Unavailable as exc:
             log.warning("pruning skipped, database unavailable: %s", exc.detail)
         await asyncio.sleep(PRUNE_EVERY_S)
+
+
+async def link_forever(app: web.Application) -> None:
+    """Keep the MAU sums up to date with new sightings (MAU is exact either way, this
+    keeps it fast): batches back to back while there is a backlog, then every few seconds."""
+    while True:
+        try:
+            linked = await mau.link_contexts(app[DATABASE], limit=LINK_BATCH)
+        except Unavailable as exc:
+            log.warning("MAU linking skipped, database unavailable: %s", exc.detail)
+            linked = 0
+        await asyncio.sleep(0 if linked == LINK_BATCH else LINK_EVERY_S)
 
 
 class _Holder:
@@ -131,7 +145,7 @@ async def _duties(app: web.Application) -> AsyncIterator[None]:
 
 
 def add_duties(app: web.Application) -> None:
-    """Set up the once-per-deployment duties; pruning is always one of them."""
-    always: dict[str, Duty] = {"pruning": prune_forever}
+    """Set up the once-per-deployment duties; pruning and MAU linking are always two of them."""
+    always: dict[str, Duty] = {"pruning": prune_forever, "MAU linking": link_forever}
     app[DUTIES] = always
     app.cleanup_ctx.append(_duties)

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.launchdarkly.query import BETA_MESSAGE
+from gateway.observe import REQUEST_ID
 from gateway.unleash import errors as unleash
 from resolvers.errors import (
     Forbidden,
@@ -42,6 +43,7 @@ STATUS: dict[type[GatewayError], int] = {
 # The LaunchDarkly shim answers 401/403 with the vendor's exact texts (docs/formats.md);
 # our own routes keep the descriptive ones.
 LAUNCHDARKLY_SHIM_PREFIX = "/api/v2/"
+GRAPHQL_PATH = "/graphql"
 
 
 def status_of(error: GatewayError) -> int:
@@ -69,11 +71,19 @@ def launchdarkly_body(error: GatewayError, *, shim: bool = False) -> dict[str, A
     return body
 
 
+def graphql_body(request: web.Request, message: str, code: str) -> dict[str, Any]:
+    """Return GraphQL's error body for a failure before execution (with the request id)."""
+    extensions = {"code": code, "requestId": request.get(REQUEST_ID, "")}
+    return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
+
+
 def error_response(request: web.Request, error: GatewayError) -> web.Response:
     """Return the response for an expected error, in the dialect of the request's path."""
     if isinstance(error, Unavailable):
         log.warning("database unavailable: %s", error.detail or error.text)
-    if unleash.is_unleash(request.path):
+    if request.path == GRAPHQL_PATH:
+        body = graphql_body(request, error.text, error.code)
+    elif unleash.is_unleash(request.path):
         body = unleash.error_body(error)
     else:
         shim = request.path.startswith(LAUNCHDARKLY_SHIM_PREFIX)

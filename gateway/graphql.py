@@ -5,6 +5,7 @@ The schema (and with it the limiter rules and caches) is built once per applicat
 
 import asyncio
 import functools
+import json
 from typing import Any, cast
 
 from aiohttp import web
@@ -26,14 +27,15 @@ from strawberry.types.unset import UnsetType
 
 from gateway import drain, graphiql
 from gateway.auth import secret_of, strip_bearer
-from gateway.errors import retry_headers, status_of
+from gateway.body import client_json
+from gateway.errors import error_response, graphql_body
 from gateway.keys import CLOCK, DATABASE, SETTINGS, UPSTREAMS
 from gateway.metrics import METRICS, Metrics
 from gateway.observe import REQUEST_ID, note_principal
 from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
-from resolvers.errors import GatewayError, RateLimited, Unavailable
+from resolvers.errors import GatewayError, InvalidRequest, RateLimited, Unavailable
 from resolvers.tokens import Principal
 from schema.build import build_schema
 from schema.context import Context
@@ -105,27 +107,12 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-def _extensions(request: web.Request, code: str) -> dict[str, str]:
-    return {"code": code, "requestId": request.get(REQUEST_ID, "")}
-
-
-def error_response(request: web.Request, error: GatewayError) -> web.Response:
-    """Return a GraphQL-shaped error for a failure before execution (auth, database)."""
-    body = {
-        "data": None,
-        "errors": [{"message": error.text, "extensions": _extensions(request, error.code)}],
-    }
-    return web.json_response(body, status=status_of(error), headers=retry_headers(error))
-
-
 TRANSPORT_CODES = {405: "method_not_allowed", 413: "payload_too_large"}
 
 
 def _transport_error(request: web.Request, exc: HTTPException) -> web.Response:
     code = TRANSPORT_CODES.get(exc.status_code, "invalid_request")
-    extensions = _extensions(request, code)
-    body = {"data": None, "errors": [{"message": exc.reason, "extensions": extensions}]}
-    return web.json_response(body, status=exc.status_code)
+    return web.json_response(graphql_body(request, exc.reason, code), status=exc.status_code)
 
 
 async def _principal(context: Context, secret: str | None) -> Principal | None:
@@ -191,6 +178,18 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
         if context.spend is not None:
             await context.spend(context.principal)  # RateLimited: TransportHandler closes 4429
         return await super().on_ws_connect(context)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # HTTP bodies and GET variables: our strict decoder; its InvalidRequest becomes a
+        # GraphQL-shaped 400 in __call__, naming the problem (depth, NUL, UTF-8).
+        return client_json(data, what="request")
+
+    def decode_json(self, data: str | bytes) -> object:
+        # WebSocket messages: Strawberry closes the socket (4400) on a JSONDecodeError.
+        try:
+            return client_json(data, what="message")
+        except InvalidRequest as error:
+            raise json.JSONDecodeError(error.text, "", 0) from None
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         try:

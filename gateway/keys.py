@@ -17,3 +17,5 @@ GENERATIONS = web.AppKey("generations", Generations)
 UPSTREAMS: web.AppKey[tuple[Upstream, ...]] = web.AppKey("upstreams")
 # Where GraphiQL's vendored browser files are (gateway.assets.VENDOR_DIR unless a test says).
 GRAPHIQL_ASSETS = web.AppKey("graphiql_assets", Path)
+# Where the dashboard's vendored chart library is (gateway.assets.VENDOR_DIR unless a test says).
+DASHBOARD_ASSETS = web.AppKey("dashboard_assets", Path)

@@ -19,6 +19,7 @@ import time
 from aiohttp import web
 
 from gateway.metrics import METRICS, metrics_app
+from gateway.protocol import GatewayRunner
 from gateway.settings import Settings, env_name
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ async def serve(
     metrics_sock: socket.socket | None = None,
 ) -> None:
     """Serve ``app`` on ``sock`` until SIGTERM or SIGINT, then drain and return."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.shutdown_grace_s)
+    runner = GatewayRunner(app, access_log=None, shutdown_timeout=settings.shutdown_grace_s)
     await runner.setup()
     await web.SockSite(runner, sock, backlog=BACKLOG).start()
     side = None

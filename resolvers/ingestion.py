@@ -2,15 +2,17 @@
 
 import hashlib
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from resolvers import tally
 from resolvers.checksum import verify_statistics_document
 from resolvers.clock import epoch_s
+from resolvers.commit_groups import CommitGroups
 from resolvers.database import Database, Session
 from resolvers.errors import InvalidRequest
 from resolvers.records import Context, Evaluation, Event, Meter, Record, Statistics, Stream
@@ -70,6 +72,38 @@ class Facts:
                 row = statistics_row(record.document, now=now, source="ingest")
                 self.documents[(row.instance_id, row.taken_at)] = row
 
+    def rows(self) -> int:
+        """How many rows writing these facts touches (a group's size bound)."""
+        return (
+            len(self.evaluations) + len(self.variations) + len(self.events) + len(self.streams)
+            + len(self.meters) + len(self.contexts) + len(self.documents)
+        )  # fmt: skip
+
+    def absorb(self, other: "Facts") -> None:
+        """Add another batch's facts, as if both were written one after the other."""
+        for ekey, n in other.evaluations.items():
+            self.evaluations[ekey] += n
+        for vkey, (value, first, last) in other.variations.items():
+            old = self.variations.get(vkey)
+            if old is not None:
+                # What storage's Merge.NEWEST does with the later write.
+                newer = value is not None and (old[0] is None or last >= old[2])
+                value = value if newer else old[0]
+                first, last = min(old[1], first), max(old[2], last)
+            self.variations[vkey] = (value, first, last)
+        for key, n in other.events.items():
+            self.events[key] += n
+        for skey, peak in other.streams.items():
+            self.streams[skey] = max(self.streams.get(skey, 0), peak)
+        for mkey, value_added in other.meters.items():
+            self.meters[mkey] += value_added
+        self.contexts |= other.contexts
+        for dkey, row in other.documents.items():
+            old_row = self.documents.get(dkey)
+            if old_row is not None:
+                row = replace(row, received_at=max(row.received_at, old_row.received_at))
+            self.documents[dkey] = row
+
     def _evaluation(self, r: Evaluation) -> None:
         seconds = epoch_s(r.time)
         for width in BUCKET_WIDTHS:
@@ -85,7 +119,7 @@ class Facts:
             )
             self.evaluations[key] += r.count
         vkey = (r.project, r.environment, r.flag, r.variation)
-        value = json.dumps(r.value, separators=(",", ":")) if r.has_value else None
+        value = _value_json(r.value) if r.has_value else None
         old = self.variations.get(vkey)
         if old is None:
             self.variations[vkey] = (value, r.time, r.time)
@@ -124,6 +158,19 @@ class Facts:
         await statistics.save_statistics(session, rows=list(self.documents.values()))
 
 
+# The JSON of the values most flags have, spared an encoder call per record.
+_SCALAR_JSON = {(bool, True): "true", (bool, False): "false", (type(None), None): "null"}
+
+
+def _value_json(value: Any) -> str:
+    known = _SCALAR_JSON.get((type(value), value)) if _hashable(value) else None
+    return known if known is not None else json.dumps(value, separators=(",", ":"))
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or type(value) in (bool, int, str, float)
+
+
 def _context_seen(r: Context) -> usage.ContextSeen:
     return usage.ContextSeen(
         day=bucket_start(epoch_s(r.time), DAY),
@@ -146,6 +193,55 @@ def combine(records: Iterable[Record], *, now: datetime) -> Facts:
     return facts
 
 
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A validated batch waiting for its group: its facts and how it is acknowledged."""
+
+    facts: Facts
+    accepted: int
+    token_id: int
+    idempotency_key: str | None
+    at: datetime
+
+
+async def _store_group(session: Session, group: Sequence[_Batch]) -> list[tuple[int, bool]]:
+    """Store a group's batches in one transaction; per batch, the acknowledged count and
+    whether it was stored just now (False: its idempotency key was used before)."""
+    keys = [(b.token_id, b.idempotency_key) for b in group if b.idempotency_key is not None]
+    seen = await batches.accepted_by_keys(session, keys=keys)
+    results: list[tuple[int, bool]] = []
+    new: list[batches.BatchRow] = []
+    merged = Facts()
+    for batch in group:
+        key = batch.idempotency_key
+        if key is not None and (batch.token_id, key) in seen:
+            results.append((seen[(batch.token_id, key)], False))
+            continue
+        if key is not None:
+            # A later batch of the group with the same key is its retry: acknowledged alike.
+            seen[(batch.token_id, key)] = batch.accepted
+            new.append(batches.BatchRow(batch.token_id, key, batch.accepted, batch.at))
+        merged.absorb(batch.facts)
+        results.append((batch.accepted, True))
+    await batches.insert_batches(session, rows=new)
+    await merged.write(session)
+    return results
+
+
+def commit_groups(db: Database) -> CommitGroups[_Batch, tuple[int, bool]]:
+    """Return the database's line of ingestion groups (its counts show how batches grouped)."""
+    groups = _GROUPS.get(db)
+    if groups is None:
+        groups = _GROUPS[db] = CommitGroups(db, _store_group)
+    return groups
+
+
+# One line of groups per database (a database lives in one event loop).
+_GROUPS: "weakref.WeakKeyDictionary[Database, CommitGroups[_Batch, tuple[int, bool]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def record_batch(
     db: Database,
     records: Sequence[Record],
@@ -156,31 +252,15 @@ async def record_batch(
 ) -> int:
     """Store a whole batch atomically and return how many records it acknowledged.
 
-    A batch whose idempotency key this token already used is not stored again; the
-    first acknowledgement's count is returned.
+    The batch shares its transaction with batches other requests store at the same time
+    (group commit): it is acknowledged once that transaction committed, and fails whole
+    if it did not. A batch whose idempotency key this token already used is not stored
+    again; the first acknowledgement's count is returned.
     """
     facts = combine(records, now=now)
-
-    async def store(session: Session) -> tuple[int, bool]:
-        """Return the acknowledged count, and whether this batch was stored just now."""
-        if idempotency_key is not None:
-            seen = await batches.batch_by_key(
-                session, token_id=principal.token_id, key=idempotency_key
-            )
-            if seen is not None:
-                return seen.accepted, False
-            await batches.insert_batch(
-                session,
-                token_id=principal.token_id,
-                key=idempotency_key,
-                accepted=len(records),
-                at=now,
-            )
-        await facts.write(session)
-        return len(records), True
-
+    batch = _Batch(facts, len(records), principal.token_id, idempotency_key, now)
     try:
-        accepted, stored = await db.transaction(store)
+        accepted, stored = await commit_groups(db).submit(batch, weight=facts.rows())
     except Conflict:
         if idempotency_key is None:
             raise

@@ -18,6 +18,7 @@ from resolvers.vocabulary import (
     SdkType,
 )
 from storage import mau as rows
+from storage import mau_links
 
 # MAU is a count of users (as LaunchDarkly counts it): without a context kind asked for,
 # only the user kind counts, so legacy dashboards get the vendor's numbers.
@@ -124,3 +125,16 @@ async def mau_sdks(db: Database, *, span: TimeRange, sdk_type: SdkType | None) -
             sdk_types=() if sdk_type is None else (sdk_type.value,),
         )
     return sorted({name or UNKNOWN for name in names})
+
+
+async def link_contexts(db: Database, *, limit: int = 500) -> int:
+    """Bring the MAU sums up to date for up to ``limit`` contexts seen anew; return how many.
+
+    Answers are exact whether or not this has run; it makes them fast (see storage.mau_links).
+    """
+    return await db.transaction(lambda session: mau_links.link_contexts(session, limit=limit))
+
+
+async def link_everything(db: Database) -> None:
+    """Relink every MAU row in one pass (after a bulk load); answers are the same after."""
+    await db.transaction(mau_links.link_everything)

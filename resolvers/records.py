@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar
 
 from resolvers import payloads
@@ -78,6 +79,12 @@ class Statistics:
 Record = Evaluation | Context | Stream | Event | Meter | Statistics
 
 
+@cache
+def _members(vocabulary: type[E]) -> dict[str, E]:
+    """A vocabulary's members by value (looked up per record: a loop over members is slow)."""
+    return {member.value: member for member in vocabulary}
+
+
 class _Fields:
     """Typed access to one raw record; each getter raises Bad naming the field."""
 
@@ -98,9 +105,10 @@ class _Fields:
 
     def choice(self, name: str, vocabulary: type[E]) -> E:
         value = self.text(name)
-        for member in vocabulary:
-            if member.value == value:
-                return member
+        members: dict[str, E] = _members(vocabulary)
+        member = members.get(value)
+        if member is not None:
+            return member
         allowed = ", ".join(v.values(vocabulary))
         raise Bad(name, f"must be one of {allowed}, not {value!r}")
 

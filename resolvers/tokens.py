@@ -119,7 +119,7 @@ async def create_token(
         # restriction that nothing enforces.
         raise InvalidRequest(
             f"only ingest tokens take a project and environment; {_article(kind)} {kind} "
-            "token reaches every project: drop --project and --environment"
+            "token reaches every project: drop the project and environment"
         )
     scoped_ingest = kind == "ingest" and project is not None
     if client_id is not None and not scoped_ingest:

@@ -20,11 +20,14 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     Source,
+    StringValueNode,
     TokenKind,
     ValidationContext,
     ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
+
+from resolvers import strings
 
 CODE_TOO_LARGE = "document_too_large"
 CODE_TOO_DEEP = "query_too_deep"
@@ -55,7 +58,11 @@ class Limits:
     def rules(self) -> tuple[type[ValidationRule], ...]:
         """Return the validation rules of these limits, the same classes on every call."""
         budget = self.max_tokens * 4
-        return (depth_rule(self.max_depth, budget), alias_rule(self.max_aliases, budget))
+        return (
+            depth_rule(self.max_depth, budget),
+            alias_rule(self.max_aliases, budget),
+            StringRule,
+        )
 
 
 def limit_error(message: str, code: str) -> GraphQLError:
@@ -250,3 +257,22 @@ class DocumentLimits(SchemaExtension):
             *self.limits.rules,
         )
         yield
+
+
+class StringRule(ValidationRule):
+    """Refuses a string literal that breaks the string rule (resolvers/strings.py).
+
+    GraphQL's ``"\\u0000"`` escape makes a NUL, which PostgreSQL cannot store; variables
+    are decoded by the gateway's JSON decoder, which applies the same rule.
+    """
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        problem = strings.problem(node.value)
+        if problem is not None:
+            self.report_error(
+                GraphQLError(
+                    f"a string in the document {problem}",
+                    node,
+                    extensions={"code": "invalid_request"},
+                )
+            )

@@ -1,6 +1,7 @@
 """UTC day grids in SQL: a recursive CTE of days and the month each day belongs to."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import CTE, BigInteger, ColumnElement, case, literal, select
@@ -19,3 +20,13 @@ def month_start_of(day: Any, month_starts: Sequence[int]) -> ColumnElement[int]:
     """Return the start of the month holding ``day``, given every month start of the range."""
     ordered = sorted(month_starts, reverse=True)
     return case(*[(day >= m, literal(m, BigInteger)) for m in ordered], else_=ordered[-1])
+
+
+def month_starts_between(first: int, last: int) -> list[int]:
+    """Return the UTC month starts (Unix s) of every month from first's to last's."""
+    out = []
+    moment = datetime.fromtimestamp(first, UTC).replace(day=1, hour=0, minute=0, second=0)
+    while int(moment.timestamp()) <= last:
+        out.append(int(moment.timestamp()))
+        moment = moment.replace(year=moment.year + moment.month // 12, month=moment.month % 12 + 1)
+    return out

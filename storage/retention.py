@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, false, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from storage import mau_links
 from storage.engine import Session
 from storage.tables import (
     MINUTE,
@@ -15,6 +16,7 @@ from storage.tables import (
     EvaluationBucket,
     EventBucket,
     InstanceStatistics,
+    MauDay,
     StreamBucket,
 )
 
@@ -43,6 +45,20 @@ async def old_buckets(session: Session, *, width: int, before: int, dry_run: boo
 async def old_contexts(session: Session, *, before_day: int, dry_run: bool) -> int:
     """Count or delete MAU rows of UTC days starting before ``before_day`` (Unix s)."""
     where = [col(ContextDay.day) < before_day]
+    if not dry_run:
+        await mau_links.lock(session)
+        # Rows whose previous sighting goes start runs now: the linker redoes their contexts.
+        # They are the next sightings of the rows that go (found from those, not by a scan).
+        going = select(col(ContextDay.context_hash)).where(
+            col(ContextDay.day) < before_day, col(ContextDay.next_day) >= before_day
+        )
+        earliest = [
+            col(ContextDay.day) >= before_day,
+            col(ContextDay.prev_day) < before_day,
+            col(ContextDay.context_hash).in_(going),
+        ]
+        await session.execute(update(ContextDay).where(*earliest).values(linked=false()))
+        await session.execute(delete(MauDay).where(col(MauDay.day) < before_day))
     return await _count_or_delete(session, ContextDay, where, dry_run=dry_run)
 
 

@@ -11,7 +11,17 @@ SQLite and PostgreSQL.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -85,7 +95,11 @@ class EventBucket(SQLModel, table=True):
     """Analytics events counted per bucket and event type (received / published)."""
 
     __tablename__ = "event_buckets"
-    __table_args__ = (UniqueConstraint("event_type", "width", "start", name="uq_event_buckets"),)
+    __table_args__ = (
+        UniqueConstraint("event_type", "width", "start", name="uq_event_buckets"),
+        # Retention deletes one width's old buckets (storage/retention.py).
+        Index("ix_event_buckets_width_start", "width", "start"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_type: str
@@ -102,6 +116,7 @@ class StreamBucket(SQLModel, table=True):
         UniqueConstraint(
             "source", "width", "start", "sdk", "sdk_version", name="uq_stream_buckets"
         ),
+        Index("ix_stream_buckets_width_start", "width", "start"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -151,6 +166,19 @@ class ContextDay(SQLModel, table=True):
             name="uq_context_days",
         ),
         Index("ix_context_days_day_hash", "day", "context_hash"),
+        Index("ix_context_days_hash_day", "context_hash", "day"),
+        Index(
+            "ix_context_days_unlinked",
+            "context_hash",
+            sqlite_where=text("linked = 0"),
+            postgresql_where=text("linked = false"),
+        ),
+        Index(
+            "ix_context_days_uncounted",
+            "day",
+            sqlite_where=text("counted = 0"),
+            postgresql_where=text("counted = false"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,6 +191,63 @@ class ContextDay(SQLModel, table=True):
     sdk: str
     sdk_type: str
     category: str
+    # Written by the linker (storage.mau_links), never by ingestion: the days this context
+    # was last and is next seen (any dimensions), whether they are up to date (``linked``),
+    # and whether this row's runs are summed in mau_days (``counted``: its context was
+    # only ever seen with one set of dimensions).
+    prev_day: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    next_day: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    linked: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    counted: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # Which dimensions differ between the context's rows (a bit per storage.mau_links
+    # DIMENSIONS entry): a query that neither filters nor groups by them can use the
+    # neighbour days as they are.
+    varies: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+
+
+class MauDay(SQLModel, table=True):
+    """Per UTC day and set of MAU dimensions: linked contexts seen, and runs starting or ending.
+
+    Sums over the ``counted`` rows of context_days (contexts seen with one set of dimensions
+    only), kept by the linker: ``contexts`` seen that day, ``rolling_starts`` (not seen in the
+    29 days before), ``rolling_ends`` (not seen in the 29 days after), ``month_starts`` (first
+    seen in the month).
+    """
+
+    __tablename__ = "mau_days"
+    __table_args__ = (
+        UniqueConstraint(
+            "day",
+            "project",
+            "environment",
+            "sdk",
+            "sdk_type",
+            "category",
+            "context_kind",
+            "anonymous",
+            name="uq_mau_days",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: int = Field(sa_column=Column(BigInteger, nullable=False))
+    project: str
+    environment: str
+    sdk: str
+    sdk_type: str
+    category: str
+    context_kind: str
+    anonymous: bool
+    contexts: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rolling_starts: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rolling_ends: int = Field(sa_column=Column(BigInteger, nullable=False))
+    month_starts: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class InstanceStatistics(SQLModel, table=True):

@@ -1,8 +1,8 @@
 """Writes of pre-aggregated usage facts."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -16,11 +16,12 @@ from storage.tables import (
     MeterDay,
     StreamBucket,
 )
-from storage.upsert import Merge, upsert
+from storage.upsert import Merge, upsert_rows
+
+# Rows are named tuples: written as they are, column by column, without a dict per row.
 
 
-@dataclass(frozen=True, slots=True)
-class EvaluationCount:
+class EvaluationCount(NamedTuple):
     project: str
     environment: str
     flag: str
@@ -29,11 +30,10 @@ class EvaluationCount:
     variation: int
     sdk: str
     sdk_version: str
-    count: int
+    count: int  # type: ignore[assignment]  # the column's name; shadows tuple.count
 
 
-@dataclass(frozen=True, slots=True)
-class VariationSeen:
+class VariationSeen(NamedTuple):
     project: str
     environment: str
     flag: str
@@ -43,16 +43,14 @@ class VariationSeen:
     last_seen: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class EventCount:
+class EventCount(NamedTuple):
     event_type: str
     width: int
     start: int
-    count: int
+    count: int  # type: ignore[assignment]  # the column's name; shadows tuple.count
 
 
-@dataclass(frozen=True, slots=True)
-class StreamPeak:
+class StreamPeak(NamedTuple):
     source: str
     width: int
     start: int
@@ -61,8 +59,7 @@ class StreamPeak:
     connections: int
 
 
-@dataclass(frozen=True, slots=True)
-class MeterIncrement:
+class MeterIncrement(NamedTuple):
     meter: str
     day: int
     project: str
@@ -70,8 +67,7 @@ class MeterIncrement:
     value: float
 
 
-@dataclass(frozen=True, slots=True)
-class ContextSeen:
+class ContextSeen(NamedTuple):
     day: int
     context_hash: str
     context_kind: str
@@ -110,10 +106,11 @@ _CONTEXT_KEYS = (
 
 async def add_evaluation_counts(session: Session, *, rows: Sequence[EvaluationCount]) -> None:
     """Add evaluation counts into their buckets."""
-    await upsert(
+    await upsert_rows(
         session,
         EvaluationBucket,
-        [asdict(r) for r in rows],
+        rows,
+        columns=EvaluationCount._fields,
         keys=_EVALUATION_KEYS,
         merge={"count": Merge.ADD},
     )
@@ -122,10 +119,11 @@ async def add_evaluation_counts(session: Session, *, rows: Sequence[EvaluationCo
 async def note_variations(session: Session, *, rows: Sequence[VariationSeen]) -> None:
     """Remember variations seen, keeping the newest known value of each."""
     merge = {"value_json": Merge.NEWEST, "first_seen": Merge.EARLIEST, "last_seen": Merge.LATEST}
-    await upsert(
+    await upsert_rows(
         session,
         FlagVariation,
-        [asdict(r) for r in rows],
+        rows,
+        columns=VariationSeen._fields,
         keys=_VARIATION_KEYS,
         merge=merge,
         newest_by="last_seen",
@@ -134,10 +132,11 @@ async def note_variations(session: Session, *, rows: Sequence[VariationSeen]) ->
 
 async def add_event_counts(session: Session, *, rows: Sequence[EventCount]) -> None:
     """Add event counts into their buckets."""
-    await upsert(
+    await upsert_rows(
         session,
         EventBucket,
-        [asdict(r) for r in rows],
+        rows,
+        columns=EventCount._fields,
         keys=("event_type", "width", "start"),
         merge={"count": Merge.ADD},
     )
@@ -145,10 +144,11 @@ async def add_event_counts(session: Session, *, rows: Sequence[EventCount]) -> N
 
 async def observe_stream_peaks(session: Session, *, rows: Sequence[StreamPeak]) -> None:
     """Raise each bucket's connection peak to the observed value where it is higher."""
-    await upsert(
+    await upsert_rows(
         session,
         StreamBucket,
-        [asdict(r) for r in rows],
+        rows,
+        columns=StreamPeak._fields,
         keys=_STREAM_KEYS,
         merge={"connections": Merge.PEAK},
     )
@@ -156,10 +156,11 @@ async def observe_stream_peaks(session: Session, *, rows: Sequence[StreamPeak]) 
 
 async def add_meter_increments(session: Session, *, rows: Sequence[MeterIncrement]) -> None:
     """Add meter increments into their UTC days."""
-    await upsert(
+    await upsert_rows(
         session,
         MeterDay,
-        [asdict(r) for r in rows],
+        rows,
+        columns=MeterIncrement._fields,
         keys=("meter", "day", "project", "environment"),
         merge={"value": Merge.ADD},
     )
@@ -167,7 +168,9 @@ async def add_meter_increments(session: Session, *, rows: Sequence[MeterIncremen
 
 async def note_contexts(session: Session, *, rows: Sequence[ContextSeen]) -> None:
     """Record that contexts were active on days; seeing one again changes nothing."""
-    await upsert(session, ContextDay, [asdict(r) for r in rows], keys=_CONTEXT_KEYS, merge={})
+    await upsert_rows(
+        session, ContextDay, rows, columns=ContextSeen._fields, keys=_CONTEXT_KEYS, merge={}
+    )
 
 
 async def is_empty(session: Session) -> bool:

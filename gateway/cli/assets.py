@@ -1,4 +1,4 @@
-"""``gateway assets``: GraphiQL's browser files."""
+"""``gateway assets``: the browser files of GraphiQL and the dashboard."""
 
 import click
 
@@ -7,7 +7,7 @@ from gateway import assets
 
 @click.group("assets")
 def assets_group() -> None:
-    """Manage GraphiQL's browser files (fetched from the npm registry, never committed)."""
+    """Manage the browser files of GraphiQL and the dashboard (from npm, never committed)."""
 
 
 @assets_group.command("install")
@@ -18,7 +18,7 @@ def assets_group() -> None:
     help="The npm executable to fetch the pinned packages with.",
 )
 def assets_install(npm: str) -> None:
-    """Fetch the pinned GraphiQL, React and React DOM builds so /graphql works offline."""
+    """Fetch the pinned GraphiQL, React, React DOM and uPlot builds (works offline after)."""
     try:
         written = assets.install(npm=npm, echo=lambda line: click.echo(line, err=True))
     except assets.AssetsError as exc:

@@ -78,6 +78,7 @@ def print_demo(settings: Settings, secret: str) -> None:
         f"{base}/api/admin/instance-admin/statistics\n"
         f"  curl -H 'Authorization: {secret}' -H 'LD-API-Version: beta' "
         f"'{base}/api/v2/usage/streams/server'\n"
+        f"  Dashboard: {base}/#token={secret}\n"
         f"  GraphiQL: {base}/graphql#token={secret}\n"
     )
 

@@ -1,5 +1,6 @@
 """OpenAPI descriptions of the LaunchDarkly usage routes: parameters and representations."""
 
+import zoneinfo
 from typing import Any
 
 Doc = dict[str, Any]
@@ -12,6 +13,8 @@ _ERROR = {
 _LINKS = {"type": "object", "additionalProperties": True}
 SCHEMAS: Doc = {
     "Error": _ERROR,
+    # The zones this machine's zoneinfo knows: the ones the server accepts.
+    "TimeZone": {"type": "string", "enum": sorted(zoneinfo.available_timezones())},
     "SeriesListRep": {
         "type": "object",
         "required": ["_links", "metadata", "series"],
@@ -69,10 +72,20 @@ SCHEMAS: Doc = {
 }
 
 
-def _param(name: str, where: str, doc: str, *, repeat: bool = False, enum: Any = None) -> Doc:
+def _param(
+    name: str,
+    where: str,
+    doc: str,
+    *,
+    repeat: bool = False,
+    enum: Any = None,
+    pattern: str | None = None,
+) -> Doc:
     schema: Doc = {"type": "string"}
     if enum:
         schema["enum"] = list(enum)
+    if pattern:
+        schema["pattern"] = pattern
     if repeat:
         schema = {"type": "array", "items": schema}
     param: Doc = {"name": name, "in": where, "description": doc, "schema": schema}
@@ -91,11 +104,20 @@ def path_param(name: str, doc: str) -> Doc:
     return _param(name, "path", doc)
 
 
-MS_FROM = _q("from", "Start, Unix milliseconds.")
-MS_TO = _q("to", "End, Unix milliseconds (default now; clipped to now).")
-S_FROM = _q("from", "Start, Unix seconds (default: start of the current UTC month).")
-S_TO = _q("to", "End, Unix seconds (default now); at most 31 days after from.")
-TZ = _q("tz", "IANA zone for day and hour breaks (default UTC).")
+# A timestamp is digits, never empty (the server refuses anything else).
+DIGITS = "^[0-9]{1,15}$"
+MS_FROM = _q("from", "Start, Unix milliseconds.", pattern=DIGITS)
+MS_TO = _q("to", "End, Unix milliseconds (default now; clipped to now).", pattern=DIGITS)
+S_FROM = _q(
+    "from", "Start, Unix seconds (default: start of the current UTC month).", pattern=DIGITS
+)
+S_TO = _q("to", "End, Unix seconds (default now); at most 31 days after from.", pattern=DIGITS)
+TZ = {
+    "name": "tz",
+    "in": "query",
+    "description": "IANA zone for day and hour breaks (default UTC).",
+    "schema": {"$ref": "#/components/schemas/TimeZone"},
+}
 SOURCE = path_param("source", "client or server")
 METER = [S_FROM, S_TO, _q("projectKey", "Needs environmentKey."), _q("environmentKey", "")]
 MAU = [

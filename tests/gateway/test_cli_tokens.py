@@ -32,3 +32,17 @@ def test_scoped_ingest_token_prints_its_client_side_id(tmp_path: Path) -> None:
     missing = runner.invoke(main, [*args, "--database", database, "--secret-env", "NOPE"])
     assert missing.exit_code == 1
     assert "NOPE is not set" in missing.stderr
+
+
+def test_an_admin_or_read_token_takes_no_scope(tmp_path: Path) -> None:
+    database = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    scope = ["--project", "web", "--environment", "production", "--database", database]
+    for kind in ("admin", "read"):
+        refused = runner.invoke(main, ["tokens", "create", "--type", kind, *scope])
+        assert refused.exit_code == 1, refused.output
+        assert refused.stdout == ""
+        assert "only ingest tokens take a project and environment" in refused.stderr
+    listed = runner.invoke(main, ["tokens", "list", "--database", database])
+    assert listed.exit_code == 0, listed.output
+    assert "web" not in listed.stdout

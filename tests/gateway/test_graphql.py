@@ -170,6 +170,13 @@ async def test_token_lifecycle(client: TestClient[Any, Any]) -> None:
 
     _, body = await gql(client, CREATE, {"kind": "INGEST", "name": "half", "project": "web"})
     assert body["data"]["createToken"]["__typename"] == "InvalidInput"
+    scoped_admin = {"kind": "ADMIN", "name": "x", "project": "web", "environment": "prod"}
+    _, body = await gql(client, CREATE, scoped_admin)
+    assert body["data"]["createToken"] == {
+        "__typename": "InvalidInput",
+        "message": "only ingest tokens take a project and environment; an admin token reaches "
+        "every project: drop the project and environment",
+    }
 
 
 async def test_token_mutations_are_admin_only(client: TestClient[Any, Any]) -> None:
