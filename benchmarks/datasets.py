@@ -336,7 +336,8 @@ def ensure(
         if not path.exists():
             for old in _data_dir().glob(f"{family}*.sqlite*"):
                 old.unlink()
-            building = path.with_suffix(".building")
+            # `gateway migrate` takes only SQLite files named like one (.db, .sqlite).
+            building = path.with_name(f"{path.stem}_building.sqlite")
             for leftover in _data_dir().glob(f"{building.name}*"):
                 leftover.unlink()
             started = time.monotonic()

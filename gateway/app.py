@@ -9,7 +9,7 @@ from gateway.dashboard import routes as dashboard
 from gateway.edge import edge_middleware
 from gateway.errors import error_middleware
 from gateway.hangup import cancel_on_hangup
-from gateway.keys import CLOCK, DATABASE, SETTINGS
+from gateway.keys import CLOCK, DATABASE, GENERATIONS, SETTINGS
 from gateway.launchdarkly import sdk_routes as launchdarkly_sdks
 from gateway.launchdarkly import usage as launchdarkly_usage
 from gateway.rate_limit import add_rate_limit
@@ -18,12 +18,18 @@ from gateway.unleash import client as unleash_client
 from gateway.unleash import statistics as unleash_statistics
 from resolvers import database, tokens
 from resolvers.clock import Clock, system_clock
-from resolvers.database import Database
+from resolvers.database import Database, Generations
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    db = Database(settings.database, timeouts=settings.database_timeouts())
+    db = Database(
+        settings.database,
+        timeouts=settings.database_timeouts(),
+        cache_s=settings.cache_s,
+        pool_size=settings.database_pool_size,
+        generations=app.get(GENERATIONS),
+    )
     await database.upgrade(db)
     if settings.admin_token:
         await tokens.ensure_token(
@@ -46,6 +52,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
+    if settings.workers > 1:
+        app[GENERATIONS] = Generations(shared=True)
     app.cleanup_ctx.append(_database)
     # Outermost middleware; /metrics here unless it has its own port.
     observe.add_observation(app, serve_metrics=settings.metrics_port is None)

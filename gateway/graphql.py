@@ -35,7 +35,7 @@ from gateway.observe import REQUEST_ID, note_principal
 from gateway.rate_limit import spend
 from gateway.settings import Settings
 from resolvers import tokens
-from resolvers.errors import GatewayError, InvalidRequest, RateLimited
+from resolvers.errors import GatewayError, InvalidRequest, RateLimited, Unavailable
 from resolvers.tokens import Principal
 from schema.build import build_schema
 from schema.context import Context
@@ -203,7 +203,17 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             result = ExecutionResult(data=None, errors=[error])
         if isinstance(result, ExecutionResult):
             data = kwargs.get("request_data")
-            self.metrics.observe_operation(getattr(data, "operation_name", None), _outcome(result))
+            outcome = _outcome(result)
+            self.metrics.observe_operation(getattr(data, "operation_name", None), outcome)
+            response = kwargs.get("sub_response")
+            if (
+                result.data is None
+                and outcome == UNAVAILABLE
+                and isinstance(response, web.Response)
+            ):
+                # Nothing answered because the database did not: 503, as before execution
+                # (when the token check needed it) and on every REST route.
+                response.set_status(503)
         return result
 
     async def process_result(
@@ -226,6 +236,9 @@ class GatewayGraphQLView(GraphQLView[Context, None]):
             return _transport_error(request, exc)
         except GatewayError as error:
             return error_response(request, error)
+
+
+UNAVAILABLE = Unavailable.code
 
 
 def _outcome(result: ExecutionResult) -> str:

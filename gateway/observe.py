@@ -7,7 +7,7 @@ three, because each extra middleware layer costs a coroutine frame per request.
 import asyncio
 import contextlib
 import logging
-import os
+import random
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -49,7 +49,9 @@ def request_id_of(request: web.Request) -> str:
     given = request.headers.get(HEADER)
     if given is not None and _SANE_ID.fullmatch(given):
         return given
-    return os.urandom(16).hex()  # as unique as a uuid4, at a third of its cost
+    # As unique as a uuid4 and no system call (os.urandom was 5% of a read under load):
+    # an id names a request in the logs, it guards nothing.
+    return f"{random.getrandbits(128):032x}"
 
 
 def note_principal(request: web.Request, principal: Principal) -> None:

@@ -76,6 +76,11 @@ class Settings:
         "Seconds to open a database connection; a pooled connection must answer a ping "
         "as fast before each use, or it is replaced.",
     )
+    database_pool_size: int = _setting(
+        20,
+        "Database connections each gateway process keeps open: as many as requests it runs at "
+        "once. Up to 10 more are opened when busier, each closed after one use.",
+    )
     database_pool_timeout_s: float = _setting(
         3.0, "Seconds a request waits for a free pooled database connection before it gets 503."
     )
@@ -89,6 +94,14 @@ class Settings:
         3.0,
         "Longest a statement waits for a lock another transaction or process holds "
         "(PostgreSQL `lock_timeout`, SQLite's busy timeout) before the request gets 503.",
+    )
+    # Each read checking its token in the database cost more than the read (issue 10).
+    cache_s: float = _setting(
+        5.0,
+        "Seconds a process serves a token check or the current statistics document from memory. "
+        "A token revoked, or a document stored, through this process (or a worker of the same "
+        "`gateway serve`) shows at once; through another process (the CLI, another gateway on "
+        "the same database) within this time. 0 checks every request in the database.",
     )
     host: str = _setting("127.0.0.1", "Interface `gateway serve` binds to.")
     port: int = _setting(8080, "Port `gateway serve` listens on.")

@@ -9,19 +9,24 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from resolvers.errors import InvalidRequest, NotFound, Unavailable
+from resolvers.recent import Recent
 from storage import engine, migrate, pool, sqlite_files, usage
-from storage.engine import Session, Timeouts
+from storage.engine import Reader, Session, Timeouts
 from storage.errors import DatabaseMissing, StorageUnavailable
+from storage.generations import Generations, Topic
 from storage.pool import PoolStatus
 
 __all__ = [
     "Database",
+    "Generations",
     "MissingDatabase",
     "PoolStatus",
+    "Reader",
     "Session",
     "Timeouts",
     "backup",
@@ -36,6 +41,10 @@ __all__ = [
     "upgrade",
 ]
 
+if TYPE_CHECKING:
+    from resolvers.statistics import StatisticsDocument
+    from resolvers.tokens import Principal
+
 T = TypeVar("T")
 pool_status = pool.pool_status
 on_error = pool.on_error
@@ -43,7 +52,31 @@ sqlite_file = sqlite_files.sqlite_path
 
 
 class Database(engine.Database):
-    """An engine plus transactional sessions; a database that does not answer is Unavailable."""
+    """An engine plus transactional sessions; a database that does not answer is Unavailable.
+
+    ``cache_s`` is how long what it read may be served again (tokens' principals, the current
+    statistics document) when another process could have changed it; 0 reads every time.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeouts: Timeouts | None = None,
+        cache_s: float = 0.0,
+        generations: Generations | None = None,
+        pool_size: int = engine.POOL_SIZE,
+    ) -> None:
+        super().__init__(
+            url, timeouts=timeouts or Timeouts(), generations=generations, pool_size=pool_size
+        )
+        lifetime = timedelta(seconds=cache_s)
+        self.recent_tokens: Recent[str, Principal] = Recent(
+            self.generations, Topic.TOKENS, lifetime
+        )
+        self.recent_statistics: Recent[str, StatisticsDocument] = Recent(
+            self.generations, Topic.STATISTICS, lifetime
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:
@@ -51,6 +84,13 @@ class Database(engine.Database):
         with _answering():
             async with super().session() as session:
                 yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Reader]:
+        """Yield a connection for one hot read (one statement, no transaction)."""
+        with _answering():
+            async with super().reading() as connection:
+                yield connection
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Return what ``work`` returns once committed; a collision re-runs it whole."""

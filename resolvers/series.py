@@ -13,6 +13,7 @@ from resolvers.database import Database
 from resolvers.errors import NotFound
 from resolvers.ranges import TimeRange, check_buckets
 from resolvers.vocabulary import EventType, Granularity, SdkType
+from storage import flag_series as flag_rows
 from storage import series as rows
 from storage.tables import MINUTE, QUARTER
 
@@ -114,20 +115,18 @@ async def evaluation_series(
     Raises NotFound for a project, environment or flag the gateway has never seen.
     """
     cut = grid_of(span, now=now, zone=zone, granularity=granularity)
-    async with db.session() as session:
-        variations = await rows.flag_variations(
-            session, project=project, environment=environment, flag=flag
-        )
-        if not variations:
-            raise NotFound(None)
-        counts = await rows.evaluation_counts(
-            session,
+    async with db.reading() as reader:
+        flag_series = await flag_rows.flag_series(
+            reader,
             project=project,
             environment=environment,
             flag=flag,
             width=cut.source_width,
             runs=cut.runs(),
         )
+    variations, counts = flag_series.variations, flag_series.counts
+    if not variations:
+        raise NotFound(None)
     found = {(i, v): n for i, v, n in counts}
     keys = [v for v, _ in variations]
     return SeriesList(

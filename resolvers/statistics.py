@@ -99,9 +99,33 @@ async def primary_instance(db: Database, *, configured: str | None = None) -> st
 
 
 async def statistics_at(
-    db: Database, *, at: datetime | None = None, instance_id: str | None = None
+    db: Database,
+    *,
+    at: datetime | None = None,
+    instance_id: str | None = None,
+    now: datetime | None = None,
 ) -> StatisticsDocument | None:
-    """Return the primary (or given) instance's newest document taken at or before ``at``."""
+    """Return the primary (or given) instance's newest document taken at or before ``at``.
+
+    Given ``now``, the newest of all (``at`` None) comes from ``db``'s cache while no
+    document was stored through this process since and the cache lifetime is not over.
+    """
+    if at is not None or now is None:
+        return await _statistics_at(db, at=at, instance_id=instance_id)
+    key = instance_id or ""
+    known = db.recent_statistics.get(key, now=now)
+    if known is not None:
+        return known
+    generation = db.recent_statistics.generation()
+    document = await _statistics_at(db, at=None, instance_id=instance_id)
+    if document is not None:
+        db.recent_statistics.keep(key, document, now=now, generation=generation)
+    return document
+
+
+async def _statistics_at(
+    db: Database, *, at: datetime | None, instance_id: str | None
+) -> StatisticsDocument | None:
     instance = await primary_instance(db, configured=instance_id)
     if instance is None:
         return None
@@ -119,9 +143,14 @@ async def newest_statistics_of(
     return {row.instance_id: document_of(row) for row in rows}
 
 
-async def current_statistics(db: Database, *, instance_id: str | None = None) -> StatisticsDocument:
-    """Return the newest document of the primary (or given) instance, or raise NotFound."""
-    document = await statistics_at(db, instance_id=instance_id)
+async def current_statistics(
+    db: Database, *, instance_id: str | None = None, now: datetime | None = None
+) -> StatisticsDocument:
+    """Return the newest document of the primary (or given) instance, or raise NotFound.
+
+    Given ``now``, it may come from ``db``'s cache (see ``statistics_at``).
+    """
+    document = await statistics_at(db, instance_id=instance_id, now=now)
     if document is not None:
         return document
     if instance_id:

@@ -203,19 +203,37 @@ async def demo_token(db: Database, *, remembered: str | None, now: datetime) -> 
 
 
 async def authenticate(db: Database, secret: str | None, *, now: datetime) -> Principal:
-    """Return the principal of a live token, or raise Unauthorized."""
+    """Return the principal of a live token, or raise Unauthorized.
+
+    A token the database vouched for less than ``db``'s cache lifetime ago is not looked
+    up again, unless a token was revoked through this process (or a sibling worker) since.
+    """
     if not secret:
         raise Unauthorized("no API token was given")
+    digest = hash_secret(secret)
+    known = db.recent_tokens.get(digest, now=now)
+    if known is not None:
+        return known
+    generation = db.recent_tokens.generation()
     async with db.session() as session:
-        row = await token_rows.token_by_hash(session, secret_hash=hash_secret(secret))
-        return await _live(session, row, now, "the API token is unknown or revoked")
+        row = await token_rows.token_by_hash(session, secret_hash=digest)
+        principal = await _live(session, row, now, "the API token is unknown or revoked")
+    db.recent_tokens.keep(digest, principal, now=now, generation=generation)
+    return principal
 
 
 async def authenticate_client_id(db: Database, client_id: str, *, now: datetime) -> Principal:
-    """Return the principal of the live token with this public client-side ID."""
+    """Return the principal of the live token with this public client-side ID (cached alike)."""
+    key = f"client-id:{client_id}"  # never a digest: those are 64 hex digits
+    known = db.recent_tokens.get(key, now=now)
+    if known is not None:
+        return known
+    generation = db.recent_tokens.generation()
     async with db.session() as session:
         row = await token_rows.token_by_client_id(session, client_id=client_id)
-        return await _live(session, row, now, "the client-side ID is unknown or revoked")
+        principal = await _live(session, row, now, "the client-side ID is unknown or revoked")
+    db.recent_tokens.keep(key, principal, now=now, generation=generation)
+    return principal
 
 
 async def _live(session: Session, row: ApiToken | None, now: datetime, why: str) -> Principal:

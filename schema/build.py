@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from schema.access import OperationAccess
 from schema.errors import code_errors
+from schema.execution import LeafListExecution
 from schema.limits import DocumentLimits, Limits
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
@@ -42,6 +43,7 @@ def build_schema(limits: Limits | None = None) -> GatewaySchema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=LeafListExecution,
     )
 
 

@@ -122,7 +122,10 @@ async def instance_statistics(
     """The newest document of the primary (or given) instance taken at or before `at`."""
     require(info, *READERS)
     document = await statistics.statistics_at(
-        info.context.db, at=at, instance_id=instance_id or info.context.primary_instance
+        info.context.db,
+        at=at,
+        instance_id=instance_id or info.context.primary_instance,
+        now=info.context.clock(),
     )
     return None if document is None else statistics_of(document)
 

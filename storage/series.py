@@ -10,11 +10,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    tuple_,
+)
 
 from storage.columns import code_point_order, columns
 from storage.engine import Session
-from storage.tables import EvaluationBucket, EventBucket, FlagVariation, StreamBucket
+from storage.tables import EvaluationBucket, EventBucket, StreamBucket
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,34 +188,6 @@ async def stream_sums(
     keys = [peaks.c.idx, *[peaks.c[g] for g in cut.group_by]]
     grouped = select(*keys, func.sum(peaks.c.peak).label("n")).group_by(*keys).subquery()
     return _rows(await session.execute(_ranked(grouped, cut.group_by, top, func.max)))
-
-
-async def evaluation_counts(
-    session: Session,
-    *,
-    project: str,
-    environment: str,
-    flag: str,
-    width: int,
-    runs: Sequence[Run],
-) -> list[tuple[int, int, int]]:
-    """Return (bucket index, variation, evaluations) for buckets with any evaluations."""
-    filters = {"project": [project], "environment": [environment], "flag": [flag]}
-    found = await evaluation_sums(session, Cut(width, runs, filters, ("variation",)))
-    return [(i, v, n) for i, v, n in found]
-
-
-async def flag_variations(
-    session: Session, *, project: str, environment: str, flag: str
-) -> list[tuple[int, str | None]]:
-    """Return (variation, value JSON or None) of every variation seen for a flag, in order."""
-    m = columns(FlagVariation)
-    stmt = (
-        select(m.variation, m.value_json)
-        .where(m.project == project, m.environment == environment, m.flag == flag)
-        .order_by(m.variation)
-    )
-    return [(int(v), j) for v, j in await session.execute(stmt)]
 
 
 async def event_counts(

@@ -13,6 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
 from storage.engine import Session
+from storage.generations import Topic, note_write
 from storage.tables import InstanceStatistics
 from storage.upsert import Merge, upsert
 
@@ -28,6 +29,7 @@ class StatisticsRow:
 
 async def save_statistics(session: Session, *, rows: Sequence[StatisticsRow]) -> None:
     """Store documents; a document for an instance and time already stored replaces it."""
+    note_write(session, Topic.STATISTICS)
     merge = {"document": Merge.FILL, "source": Merge.FILL, "received_at": Merge.LATEST}
     await upsert(
         session,

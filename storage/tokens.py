@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlmodel import col, select, update
 
 from storage.engine import Session
+from storage.generations import Topic, note_write
 from storage.tables import ApiToken
 
 
@@ -55,6 +56,7 @@ async def list_tokens(session: Session) -> Sequence[ApiToken]:
 
 async def revoke_token(session: Session, *, token_id: int, at: datetime) -> bool:
     """Mark a live token revoked; return whether one was."""
+    note_write(session, Topic.TOKENS)
     result = await session.execute(
         update(ApiToken)
         .where(col(ApiToken.id) == token_id, col(ApiToken.revoked_at).is_(None))

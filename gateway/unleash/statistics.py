@@ -15,7 +15,9 @@ PATH = "/api/admin/instance-admin/statistics"
 async def _current(request: web.Request) -> StatisticsDocument:
     await authorize(request, "admin", "read")
     return await statistics.current_statistics(
-        request.app[DATABASE], instance_id=request.app[SETTINGS].primary_instance
+        request.app[DATABASE],
+        instance_id=request.app[SETTINGS].primary_instance,
+        now=request.app[CLOCK](),
     )
 
 

@@ -23,7 +23,8 @@ async def test_503_while_the_database_is_down_then_recovery(
 
     await admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
     await admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-    status, body = await gql(client, "{ viewer { kind } }")
+    # A field that reads the database: the token check itself may come from memory.
+    status, body = await gql(client, "{ mauSdks }")
     assert status == 503
     assert body["data"] is None
     assert codes(body) == ["service_unavailable"]

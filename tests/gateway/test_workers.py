@@ -8,7 +8,10 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.gateway.processes import ADMIN, Served, Upstream, collector_env, start, upstream
 
 RATE_LIMIT = 20
+GATEWAY = str(Path(sys.executable).parent / "gateway")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, fake: Upstream) -> Iterato
             **collector_env(fake),
             "GATEWAY_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
             "GATEWAY_SHUTDOWN_GRACE_S": "10",
+            "GATEWAY_CACHE_S": "600",
         },
     )
     yield served
@@ -162,6 +167,45 @@ def test_a_killed_worker_is_replaced_and_the_duties_go_on(gateway: Served, fake:
     for _ in range(30):
         gateway.get("/health")
     assert replacement in {line["pid"] for line in _access(gateway)}
+
+
+def _token(gateway: Served, kind: str) -> str:
+    database = str(gateway.log.parent / "g.db")
+    created = subprocess.run(
+        [GATEWAY, "tokens", "create", "--type", kind, "--database", database],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return created.stdout.strip()
+
+
+def _served_by(gateway: Served, status: int, token_id: int) -> set[int]:
+    return {
+        int(str(line["pid"]))
+        for line in _access(gateway)
+        if line["route"] == "/api/v2/usage/streams/{source}"
+        and line["status"] == status
+        and line.get("token_id") == token_id
+    }
+
+
+def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(gateway: Served) -> None:
+    # Each worker caches the token check (GATEWAY_CACHE_S: longer than this test); the
+    # revocation raises a generation the workers share, so none may go on trusting it.
+    admin, reader = _token(gateway, "admin"), _token(gateway, "read")
+    headers = {"Authorization": reader, "LD-API-Version": "beta"}
+    assert {gateway.get("/api/v2/usage/streams/server", headers)[0] for _ in range(12)} == {200}
+    token_id = max(int(str(line["token_id"])) for line in _access(gateway) if line.get("token_id"))
+    assert _served_by(gateway, 200, token_id) == set(_worker_pids(gateway)[-2:])
+
+    mutation = {"query": f"mutation {{ revokeToken(id: {token_id}) {{ __typename }} }}"}
+    request = urllib.request.Request(
+        gateway.base + "/graphql",
+        data=json.dumps(mutation).encode(),
+        headers={"Authorization": admin, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.load(response) == {"data": {"revokeToken": {"__typename": "RevokedToken"}}}
+    assert {gateway.get("/api/v2/usage/streams/server", headers)[0] for _ in range(12)} == {401}
 
 
 def test_sigterm_finishes_a_request_in_flight(gateway: Served) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from storage import usage
-from storage.engine import Database, Session, Timeouts
+from storage.engine import POOL_SIZE, Database, Session, Timeouts
 from storage.errors import Contention, StorageUnavailable
 from storage.failures import first_line
 
@@ -107,7 +107,7 @@ async def test_a_cancelled_statement_stops(db: Database) -> None:
 
 
 async def test_no_free_connection_is_unavailable_not_a_hang(database_url: str) -> None:
-    # Pools hold 10 + 10 connections on PostgreSQL, 5 + 10 on SQLite.
+    # Pools hold POOL_SIZE + 10 connections.
     db = Database(database_url, timeouts=Timeouts(pool_s=0.5))
     release = asyncio.Event()
 
@@ -116,7 +116,7 @@ async def test_no_free_connection_is_unavailable_not_a_hang(database_url: str) -
             await session.execute(text("SELECT 1"))
             await release.wait()
 
-    holders = [asyncio.create_task(hold()) for _ in range(20)]
+    holders = [asyncio.create_task(hold()) for _ in range(POOL_SIZE + 10)]
     try:
         await asyncio.sleep(0.3)
         started = time.monotonic()
