@@ -60,12 +60,15 @@ def compare(suite: Suite, title: str, header: list[str], targets: list[Target], 
     finish(suite, table, before, rounds + note)
 
 
-def profile_load(suite: Suite, name: str, requests: list[load.Request]) -> None:
+def profile_load(
+    suite: Suite, name: str, requests: list[load.Request], unique_header: str | None = None
+) -> None:
     """Profile every feed gateway under ``requests`` at c=16 (with --profile)."""
     if not suite.options.profile:
         return
     for backend, server in suite.feeds.items():
         run = partial(
-            load.run, server.base, requests, connections=HIGH, seconds=suite.options.profile_seconds
-        )
+            load.run, server.base, requests, connections=HIGH,
+            seconds=suite.options.profile_seconds, unique_header=unique_header,
+        )  # fmt: skip
         profiles.record(suite, f"{name}-{backend}", server, backend, run)

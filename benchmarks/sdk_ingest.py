@@ -36,3 +36,5 @@ def run(suite: Suite) -> None:
         "writing (it flushes every 5 s), the gateway after its commit. Target ≥ 2x Unleash.",
     )
     profile_load(suite, "3-client-metrics", metrics)
+    bulk = payloads.launchdarkly_bulk(suite.now)
+    profile_load(suite, "3-launchdarkly-bulk", bulk, payloads.LD_PAYLOAD_ID)
