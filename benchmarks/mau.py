@@ -120,7 +120,7 @@ def run(suite: Suite) -> None:
                 explain(suite, dataset, variants["REST"])
     for _, _, server in targets:
         suite.stop(server)
-    # The query before issue 10 against today's, in-process, with the servers stopped.
+    # The query before the per-day run sums against today's, in-process, with the servers stopped.
     compared, before = mau_storage.table(
         [(contexts, dataset) for contexts, dataset, _ in targets], suite.options.rounds, budget
     )

@@ -1,4 +1,4 @@
-"""The MAU query as it was before issue 10, kept only so workload 5 can time it side by side.
+"""The MAU query before the per-day run sums, kept only so workload 5 can time it beside today's.
 
 Every day of the range joined to the whole window of ``context_days`` before it, counted
 distinct: one sort of every (day, sighting) pair. The gateway no longer runs it.

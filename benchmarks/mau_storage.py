@@ -1,4 +1,4 @@
-"""Workload 5, second table: the MAU query before issue 10 against today's, side by side.
+"""Workload 5, second table: the MAU query before the per-day run sums against today's.
 
 Both are called in-process on the same dataset, through a session of the gateway's own
 ``Database``, in interleaved rounds: the old query (benchmarks/mau_before.py, a join of every
@@ -74,7 +74,7 @@ def table(
     """Return the before/after table of the datasets, and the load average before it."""
     before = machine.load()
     out = Table(
-        "5b. MAU query before vs after issue 10 (in-process storage call, c=1)",
+        "5b. MAU query before vs after the per-day run sums (in-process storage call, c=1)",
         ["database", "contexts/month", "query", "before p50", "after p50", "before ÷ after",
          "samples", "answers"],
     )  # fmt: skip
@@ -92,6 +92,6 @@ def table(
     out.notes.append(
         f"Up to {rounds} interleaved rounds (order rotated per round); a query stops once it "
         f"has spent {budget_s:.0f} s. 'before' is benchmarks/mau_before.py (the query before "
-        "issue 10), 'after' is storage.mau on the linked dataset."
+        "the per-day run sums), 'after' is storage.mau on the linked dataset."
     )
     return out, before
