@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -246,12 +247,15 @@ async def sample_rss(pid: int, tally: Tally, until: float) -> None:
     tally.rss_kib.append(rss_kib(pid))
 
 
+REQUEST_ID = re.compile(r" ?\[[0-9a-f]{16,}\]")
+
+
 def server_warnings(log: Path) -> Counter[str]:
-    """Return the server's warnings and errors, counted by their first 100 characters."""
+    """Return the server's warnings and errors, without request ids, counted by their text."""
     found: Counter[str] = Counter()
     for line in log.read_text(errors="replace").splitlines():
         if " WARNING " in line or " ERROR " in line:
-            found[line.split(" ", 2)[2][:100]] += 1
+            found[REQUEST_ID.sub("", line.split(" ", 2)[2])[:240]] += 1
     return found
 
 
