@@ -92,10 +92,12 @@ class Database(engine.Database):
             async with super().reading() as connection:
                 yield connection
 
-    async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
+    async def transaction(
+        self, work: Callable[[Session], Awaitable[T]], *, bounded: bool = True
+    ) -> T:
         """Return what ``work`` returns once committed; a collision re-runs it whole."""
         with _answering():
-            return await super().transaction(work)
+            return await super().transaction(work, bounded=bounded)
 
 
 @contextmanager

@@ -136,5 +136,8 @@ async def link_contexts(db: Database, *, limit: int = 500) -> int:
 
 
 async def link_everything(db: Database) -> None:
-    """Relink every MAU row in one pass (after a bulk load); answers are the same after."""
-    await db.transaction(mau_links.link_everything)
+    """Relink every MAU row in one pass (after a bulk load); answers are the same after.
+
+    Bulk work with no statement timeout: on a busy machine it can outlast any request.
+    """
+    await db.transaction(mau_links.link_everything, bounded=False)

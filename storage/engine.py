@@ -115,11 +115,13 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
+    async def _session(self, *, bounded: bool = True) -> AsyncIterator[AsyncSession]:
         # Storage's own errors, whatever a subclass makes of them in session().
         with translated():
             async with self._sessions() as session:
                 async with session.begin():
+                    if not bounded:
+                        await self._unbounded(await session.connection())
                     yield session
                 for topic in written(session):  # committed: what was read before is stale
                     self.generations.raise_(topic)
@@ -136,8 +138,13 @@ class Database:
             async with self._readers.connect() as connection:
                 yield connection
 
-    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def transaction(
+        self, work: Callable[[AsyncSession], Awaitable[T]], *, bounded: bool = True
+    ) -> T:
         """Return what ``work`` returns once its session commits.
+
+        ``bounded=False`` lifts the statement and lock timeouts, for bulk maintenance that
+        may run longer than any request should (relinking a whole table after a bulk load).
 
         When concurrent transactions collide (a deadlock, a serialization failure), the
         database rolls ours back and ``work`` runs again from the start in a new session,
@@ -147,7 +154,7 @@ class Database:
         async with self._writer_turn():
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    async with self._session() as session:
+                    async with self._session(bounded=bounded) as session:
                         return await work(session)
                 except Contention as exc:
                     if attempt == ATTEMPTS:
@@ -188,12 +195,16 @@ class Database:
         """
         with translated():
             async with self.engine.begin() as connection:
-                if self.dialect == "postgresql":
-                    await connection.execute(text("SET LOCAL statement_timeout = 0"))
-                    await connection.execute(text("SET LOCAL lock_timeout = 0"))
-                else:
-                    await connection.execution_options(**{sqlite.NO_STATEMENT_TIMEOUT: True})
+                await self._unbounded(connection)
                 yield connection
+
+    async def _unbounded(self, connection: AsyncConnection) -> None:
+        """Lift the statement (and on PostgreSQL the lock) timeout for this transaction."""
+        if self.dialect == "postgresql":
+            await connection.execute(text("SET LOCAL statement_timeout = 0"))
+            await connection.execute(text("SET LOCAL lock_timeout = 0"))
+        else:
+            await connection.execution_options(**{sqlite.NO_STATEMENT_TIMEOUT: True})
 
     async def ping(self) -> None:
         """Raise StorageUnavailable unless the database answers a trivial query."""

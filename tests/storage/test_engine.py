@@ -91,6 +91,27 @@ async def test_a_statement_past_the_timeout_is_stopped(database_url: str) -> Non
         await db.dispose()
 
 
+async def test_unbounded_maintenance_outlasts_the_statement_timeout(database_url: str) -> None:
+    # Two million steps: far past 50 ms on either database, a second or so of work.
+    long = text(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) "
+        "SELECT count(*) FROM c"
+    )
+
+    async def count(session: Session) -> int:
+        return int((await session.execute(long)).scalar_one())
+
+    db = Database(database_url, timeouts=Timeouts(statement_s=0.05))
+    try:
+        with pytest.raises(StorageUnavailable):
+            await db.transaction(count)
+        assert await db.transaction(count, bounded=False) == 2_000_000
+        with pytest.raises(StorageUnavailable):  # the pooled connection is bounded again
+            await db.transaction(count)
+    finally:
+        await db.dispose()
+
+
 async def test_a_cancelled_statement_stops(db: Database) -> None:
     async def slow() -> None:
         async with db.session() as session:
